@@ -1,0 +1,183 @@
+package org.sparktrain.driver;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintStream;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.config.ConfigException;
+import org.sparktrain.driver.config.ConfigLoader;
+import org.sparktrain.driver.config.TrainConfig;
+import org.sparktrain.driver.data.DistributedDataset;
+import org.sparktrain.driver.data.IdxDataSource;
+import org.sparktrain.driver.output.Provenance;
+import org.sparktrain.driver.output.RunOutput;
+import org.sparktrain.driver.train.AveragingSettings;
+import org.sparktrain.driver.train.DistributedEvaluator;
+import org.sparktrain.driver.train.ParameterAveragingTrainer;
+import org.sparktrain.driver.train.ProgressPrinter;
+import org.sparktrain.driver.train.RoundStats;
+import org.sparktrain.driver.train.TrainingListener;
+import org.sparktrain.driver.train.TrainingResult;
+import org.sparktrain.kernels.model.NetworkFactory;
+
+/**
+ * One training run end to end: load and validate data, train with parameter averaging, evaluate
+ * on the test set, publish model, metrics, resolved config and provenance into the output dir.
+ */
+public final class TrainingRun {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** Files a finished run leaves in its output directory. */
+  public static final List<String> ARTEFACTS = List.of("model.zip", "metrics.json", "config.yaml", "provenance.json");
+
+  private TrainingRun() {}
+
+  /**
+   * What a finished run reports.
+   *
+   * @param outputDir where the artefacts are
+   * @param testAccuracy accuracy on the test set
+   * @param metrics the content of metrics.json
+   */
+  public record Summary(String outputDir, double testAccuracy, Map<String, Object> metrics) {}
+
+  /**
+   * Runs training.
+   *
+   * @param overwrite replace the results in a non-empty output directory
+   * @param out where progress lines and the summary go
+   */
+  public static Summary run(JavaSparkContext sc, TrainConfig config, boolean overwrite, PrintStream out,
+                            List<TrainingListener> extraListeners) {
+    if (config.output().dir() == null || config.output().dir().isBlank()) {
+      throw new ConfigException("output.dir", "is required: pass --output DIR or set output.dir");
+    }
+    long t0 = System.nanoTime();
+    String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+        + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
+    TrainConfig.Data d = config.data();
+    RunOutput output = RunOutput.open(config.output().dir(), overwrite, runId, sc.hadoopConfiguration());
+    DistributedDataset train = null;
+    DistributedDataset test = null;
+    try {
+      train = IdxDataSource.load(sc, d.train().images(), d.train().labels(), d.numClasses(), d.partitions(),
+          d.limit().train(), null);
+      test = IdxDataSource.load(sc, d.test().images(), d.test().labels(), d.numClasses(), d.partitions(),
+          d.limit().test(), train.exampleShape());
+      MultiLayerConfiguration conf = buildNetwork(config, train.exampleShape());
+      out.printf(Locale.ROOT, "sparktrain run %s: %,d train / %,d test examples in %d partitions, %d epochs, "
+              + "batch %d per worker, averaging every %d batches, master %s%n", runId, train.count(), test.count(),
+          train.partitions(), config.training().epochs(), config.training().batchSize(),
+          config.averaging().frequency(), sc.master());
+
+      List<TrainingListener> listeners = new ArrayList<>();
+      listeners.add(new ProgressPrinter(out, 2.0));
+      listeners.addAll(extraListeners);
+      ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(new AveragingSettings(
+          config.training().epochs(), config.training().batchSize(), config.averaging().frequency(),
+          config.averaging().updaterState(), config.seed(), d.shuffle(), d.numClasses()), listeners);
+      TrainingResult result = trainer.fit(sc, train, conf);
+      Evaluation eval = DistributedEvaluator.evaluate(sc, result.network(), test, d.numClasses(), 512);
+      double wall = (System.nanoTime() - t0) / 1e9;
+
+      Map<String, Object> metrics = metrics(config, train, test, result, eval, wall, runId);
+      output.write("model.zip", o -> ModelSerializer.writeModel(result.network(), o, true));
+      output.writeText("metrics.json", JSON.writeValueAsString(metrics));
+      output.writeText("config.yaml", ConfigLoader.toYaml(config));
+      output.writeText("provenance.json", JSON.writeValueAsString(provenance(sc, config, train, test, runId)));
+      output.commit();
+      out.printf(Locale.ROOT, "done: test_accuracy %.4f  train_samples %,d  %,.0f samples/s  training %.1f s  "
+              + "total %.1f s  -> %s%n", eval.accuracy(), result.trainSamples(), result.samplesPerSecond(),
+          result.wallSeconds(), wall, output.dir());
+      return new Summary(output.dir(), eval.accuracy(), metrics);
+    } catch (RuntimeException e) {
+      output.abandon();
+      throw e;
+    } catch (java.io.IOException e) {
+      output.abandon();
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      if (train != null) {
+        train.blocks().unpersist(false);
+      }
+      if (test != null) {
+        test.blocks().unpersist(false);
+      }
+    }
+  }
+
+  /** The network configuration a config describes, for data of the given example shape. */
+  public static MultiLayerConfiguration buildNetwork(TrainConfig config, int[] exampleShape) {
+    try {
+      return NetworkFactory.build(config.model().layers(), config.optimizer(), exampleShape,
+          config.data().numClasses(), config.seed());
+    } catch (IllegalArgumentException e) {
+      if (e instanceof ConfigException) {
+        throw e;
+      }
+      throw new ConfigException("model", e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, Object> metrics(TrainConfig config, DistributedDataset train, DistributedDataset test,
+                                             TrainingResult r, Evaluation eval, double wall, String runId) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("run_id", runId);
+    m.put("test_accuracy", eval.accuracy());
+    m.put("test_f1_macro", eval.f1());
+    m.put("test_examples", test.count());
+    m.put("train_samples", r.trainSamples());
+    m.put("train_examples", train.count());
+    m.put("epochs", config.training().epochs());
+    m.put("partitions", train.partitions());
+    m.put("batch_size_per_worker", config.training().batchSize());
+    m.put("averaging_frequency", config.averaging().frequency());
+    m.put("rounds_total", r.rounds().size());
+    m.put("training_seconds", r.wallSeconds());
+    m.put("wall_seconds", wall);
+    m.put("samples_per_second", r.samplesPerSecond());
+    m.put("final_train_loss", r.rounds().isEmpty() ? Double.NaN : r.rounds().get(r.rounds().size() - 1).loss());
+    List<Map<String, Object>> rounds = new ArrayList<>();
+    for (RoundStats s : r.rounds()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("round", s.round());
+      e.put("epoch", s.epoch());
+      e.put("loss", s.loss());
+      e.put("examples", s.examples());
+      e.put("seconds", s.seconds());
+      e.put("workers", s.workers());
+      rounds.add(e);
+    }
+    m.put("rounds", rounds);
+    return m;
+  }
+
+  private static Map<String, Object> provenance(JavaSparkContext sc, TrainConfig config, DistributedDataset train,
+                                                DistributedDataset test, String runId) throws java.io.IOException {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("run_id", runId);
+    p.put("seed", config.seed());
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("train_images", Provenance.file(train.images()));
+    data.put("train_labels", Provenance.file(train.labels()));
+    data.put("test_images", Provenance.file(test.images()));
+    data.put("test_labels", Provenance.file(test.labels()));
+    p.put("data", data);
+    p.put("environment", Provenance.environment(sc));
+    p.put("config", ConfigLoader.yaml().readTree(ConfigLoader.toYaml(config)));
+    return p;
+  }
+}

@@ -1,0 +1,120 @@
+package org.sparktrain.driver.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.Serializable;
+import java.util.List;
+import org.sparktrain.kernels.model.LayerSpec;
+import org.sparktrain.kernels.model.OptimizerSpec;
+
+/**
+ * A fully resolved run configuration. Built only by {@link ConfigLoader}, which applies defaults,
+ * the YAML file and {@code --set} overrides, then {@link #validate()}s it.
+ */
+public record TrainConfig(
+    @JsonProperty("data") Data data,
+    @JsonProperty("model") Model model,
+    @JsonProperty("training") Training training,
+    @JsonProperty("averaging") Averaging averaging,
+    @JsonProperty("optimizer") OptimizerSpec optimizer,
+    @JsonProperty("seed") long seed,
+    @JsonProperty("output") Output output) implements Serializable {
+
+  /** {@code data.*}: where the examples come from and how they are split. */
+  public record Data(
+      @JsonProperty("train") Split train,
+      @JsonProperty("test") Split test,
+      @JsonProperty("num_classes") int numClasses,
+      @JsonProperty("partitions") int partitions,
+      @JsonProperty("limit") Limit limit,
+      @JsonProperty("shuffle") boolean shuffle) implements Serializable {}
+
+  /** {@code data.train} / {@code data.test}: an IDX images file and its labels file. */
+  public record Split(@JsonProperty("images") String images, @JsonProperty("labels") String labels)
+      implements Serializable {}
+
+  /** {@code data.limit.*}: use only the first N examples (0 = all). */
+  public record Limit(@JsonProperty("train") int train, @JsonProperty("test") int test) implements Serializable {}
+
+  /** {@code model.*}. */
+  public record Model(@JsonProperty("layers") List<LayerSpec> layers) implements Serializable {}
+
+  /** {@code training.*}. */
+  public record Training(@JsonProperty("epochs") int epochs, @JsonProperty("batch_size") int batchSize)
+      implements Serializable {}
+
+  /** {@code averaging.*}: how replicas are synchronised. */
+  public record Averaging(@JsonProperty("frequency") int frequency,
+                          @JsonProperty("updater_state") boolean updaterState) implements Serializable {}
+
+  /** {@code output.*}. */
+  public record Output(@JsonProperty("dir") String dir) implements Serializable {}
+
+  /** Checks every range; throws {@link ConfigException} naming the first bad key. */
+  public TrainConfig validate() {
+    requirePath("data.train.images", data.train() == null ? null : data.train().images());
+    requirePath("data.train.labels", data.train() == null ? null : data.train().labels());
+    requirePath("data.test.images", data.test() == null ? null : data.test().images());
+    requirePath("data.test.labels", data.test() == null ? null : data.test().labels());
+    range("data.num_classes", data.numClasses(), 2, 256);
+    range("data.partitions", data.partitions(), 0, 100_000);
+    range("data.limit.train", data.limit().train(), 0, Integer.MAX_VALUE);
+    range("data.limit.test", data.limit().test(), 0, Integer.MAX_VALUE);
+    if (model.layers() == null || model.layers().isEmpty()) {
+      throw new ConfigException("model.layers", "must list at least one layer (the last of type 'output')");
+    }
+    for (int i = 0; i < model.layers().size(); i++) {
+      LayerSpec l = model.layers().get(i);
+      String key = "model.layers[" + i + "]";
+      if (l == null || l.type() == null) {
+        throw new ConfigException(key + ".type", "is required; allowed: " + LayerSpec.TYPES);
+      }
+      if (!LayerSpec.TYPES.contains(l.type())) {
+        throw new ConfigException(key + ".type", "'" + l.type() + "' is not a layer type; allowed: " + LayerSpec.TYPES);
+      }
+      positive(key + ".units", l.units());
+      positive(key + ".filters", l.filters());
+      positive(key + ".kernel", l.kernel());
+      positive(key + ".stride", l.stride());
+    }
+    range("training.epochs", training.epochs(), 1, 10_000);
+    range("training.batch_size", training.batchSize(), 1, 1 << 20);
+    range("averaging.frequency", averaging.frequency(), 1, 1_000_000);
+    if (optimizer.type() == null || !OptimizerSpec.TYPES.contains(optimizer.type())) {
+      throw new ConfigException("optimizer.type", "'" + optimizer.type() + "' is not supported; allowed: "
+          + OptimizerSpec.TYPES);
+    }
+    if (!(optimizer.learningRate() > 0 && optimizer.learningRate() <= 10)) {
+      throw new ConfigException("optimizer.learning_rate", optimizer.learningRate() + " is out of range; allowed: (0, 10]");
+    }
+    if (!(optimizer.momentum() >= 0 && optimizer.momentum() < 1)) {
+      throw new ConfigException("optimizer.momentum", optimizer.momentum() + " is out of range; allowed: [0, 1)");
+    }
+    if (!(optimizer.weightDecay() >= 0 && optimizer.weightDecay() < 1)) {
+      throw new ConfigException("optimizer.weight_decay", optimizer.weightDecay() + " is out of range; allowed: [0, 1)");
+    }
+    return this;
+  }
+
+  /** A copy with a different output directory. */
+  public TrainConfig withOutputDir(String dir) {
+    return new TrainConfig(data, model, training, averaging, optimizer, seed, new Output(dir));
+  }
+
+  private static void requirePath(String key, String value) {
+    if (value == null || value.isBlank()) {
+      throw new ConfigException(key, "is required (a file path or URI: file://, hdfs://, s3a://, gs://)");
+    }
+  }
+
+  private static void range(String key, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new ConfigException(key, value + " is out of range; allowed: " + min + " to " + max);
+    }
+  }
+
+  private static void positive(String key, Integer value) {
+    if (value != null && value <= 0) {
+      throw new ConfigException(key, value + " is out of range; allowed: an integer >= 1");
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package org.sparktrain.driver.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparktrain.driver.spark.SerializableHadoopConf;
+import org.sparktrain.kernels.data.CorruptDataException;
+import org.sparktrain.kernels.data.ExampleBlock;
+import org.sparktrain.kernels.data.IdxFileSummary;
+import org.sparktrain.kernels.data.IdxFiles;
+
+/**
+ * Loads a pair of IDX files (images, labels) from any Hadoop path into a {@link DistributedDataset}.
+ * The driver validates and hashes both files once (fail fast, before any executor work); then each
+ * partition reads its own balanced range of records on an executor and keeps it as raw bytes.
+ */
+public final class IdxDataSource {
+  private static final Logger LOG = LoggerFactory.getLogger(IdxDataSource.class);
+
+  private IdxDataSource() {}
+
+  /**
+   * Validates the files on the driver without reading them into Spark.
+   *
+   * @return {@code [images, labels]} summaries
+   */
+  public static IdxFileSummary[] inspect(String imagesPath, String labelsPath, int numClasses,
+                                         org.apache.hadoop.conf.Configuration conf) {
+    IdxFileSummary images = IdxFiles.inspect(imagesPath, conf);
+    IdxFileSummary labels = IdxFiles.inspect(labelsPath, conf);
+    if (images.header().dims().length < 2) {
+      throw new CorruptDataException(imagesPath, "an images file needs at least 2 dimensions (count, features...), "
+          + "header has " + Arrays.toString(images.header().dims()) + "; is it a labels file?");
+    }
+    if (labels.header().dims().length != 1) {
+      throw new CorruptDataException(labelsPath, "a labels file has 1 dimension (count), header has "
+          + Arrays.toString(labels.header().dims()) + "; is it an images file?");
+    }
+    if (images.header().count() != labels.header().count()) {
+      throw new CorruptDataException(labelsPath, "image/label count mismatch: " + labels.header().count()
+          + " labels but " + imagesPath + " holds " + images.header().count() + " images");
+    }
+    if (labels.maxLabel() >= numClasses) {
+      throw new CorruptDataException(labelsPath, "label " + labels.maxLabel() + " is outside the class range [0, "
+          + numClasses + ") set by data.num_classes");
+    }
+    return new IdxFileSummary[] {images, labels};
+  }
+
+  /**
+   * Loads a dataset.
+   *
+   * @param partitions number of partitions (0 = the context's default parallelism)
+   * @param limit use only the first {@code limit} examples (0 = all)
+   * @param expectedShape shape every example must have, or null to accept the file's
+   */
+  public static DistributedDataset load(JavaSparkContext sc, String imagesPath, String labelsPath, int numClasses,
+                                        int partitions, int limit, int[] expectedShape) {
+    IdxFileSummary[] s = inspect(imagesPath, labelsPath, numClasses, sc.hadoopConfiguration());
+    int[] shape = s[0].header().recordShape();
+    if (expectedShape != null && !Arrays.equals(shape, expectedShape)) {
+      throw new CorruptDataException(imagesPath, "wrong image size: records have shape " + Arrays.toString(shape)
+          + ", expected " + Arrays.toString(expectedShape) + " (the training data's shape)");
+    }
+    int total = s[0].header().count();
+    int n = limit > 0 ? Math.min(limit, total) : total;
+    int p = partitions > 0 ? partitions : sc.defaultParallelism();
+    List<long[]> ranges = new ArrayList<>(p);
+    int[] counts = new int[p];
+    for (int i = 0; i < p; i++) {
+      long from = (long) i * n / p;
+      long to = (long) (i + 1) * n / p;
+      ranges.add(new long[] {from, to});
+      counts[i] = (int) (to - from);
+    }
+    LOG.info("{}: {} examples of shape {} in {} partitions of {}-{} (sha256 {})", imagesPath, n,
+        Arrays.toString(shape), p, Arrays.stream(counts).min().orElse(0), Arrays.stream(counts).max().orElse(0),
+        s[0].sha256().substring(0, 12));
+    JavaRDD<ExampleBlock> blocks = sc.parallelize(ranges, p)
+        .map(new ReadRange(imagesPath, labelsPath, numClasses, new SerializableHadoopConf(sc.hadoopConfiguration())))
+        .setName("idx:" + imagesPath);
+    blocks.persist(StorageLevel.MEMORY_ONLY());
+    return new DistributedDataset(blocks, counts, shape, s[0], s[1]);
+  }
+
+  /** Reads one partition's record range on an executor. */
+  static final class ReadRange implements Function<long[], ExampleBlock> {
+    private static final long serialVersionUID = 1L;
+    private final String images;
+    private final String labels;
+    private final int numClasses;
+    private final SerializableHadoopConf conf;
+
+    ReadRange(String images, String labels, int numClasses, SerializableHadoopConf conf) {
+      this.images = images;
+      this.labels = labels;
+      this.numClasses = numClasses;
+      this.conf = conf;
+    }
+
+    @Override
+    public ExampleBlock call(long[] range) {
+      return IdxFiles.readRange(images, labels, range[0], (int) (range[1] - range[0]), numClasses, conf.get());
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Loading IDX datasets from Hadoop paths into balanced, cached RDD partitions. */
+package org.sparktrain.driver.data;

@@ -1,0 +1,58 @@
+package org.sparktrain.driver.output;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.kernels.data.IdxFileSummary;
+
+/**
+ * Everything needed to reproduce a trained artefact: the resolved config, the data with content
+ * hashes, the seed, the code version and the runtime (Java, OS, Spark, ND4J backend).
+ */
+public final class Provenance {
+  private Provenance() {}
+
+  /** Describes one data file. */
+  public static Map<String, Object> file(IdxFileSummary s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("path", s.path());
+    m.put("sha256", s.sha256());
+    m.put("stored_bytes", s.storedBytes());
+    m.put("records", s.header().count());
+    m.put("record_shape", s.header().recordShape());
+    return m;
+  }
+
+  /** The environment the run executed in. */
+  public static Map<String, Object> environment(JavaSparkContext sc) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sparktrain_version", BuildInfo.get("sparktrain.version"));
+    m.put("git_commit", BuildInfo.get("git.commit"));
+    m.put("git_dirty", BuildInfo.get("git.dirty"));
+    m.put("java_version", System.getProperty("java.version"));
+    m.put("java_vendor", System.getProperty("java.vendor"));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+        + System.getProperty("os.arch"));
+    m.put("host", hostName());
+    m.put("spark_version", sc.version());
+    m.put("spark_master", sc.master());
+    m.put("scala_version", scala.util.Properties.versionNumberString());
+    m.put("dl4j_version", BuildInfo.get("dl4j.version"));
+    m.put("nd4j_backend", Nd4j.getBackend().getClass().getName());
+    m.put("nd4j_backend_artifact", BuildInfo.get("nd4j.backend") + ":" + BuildInfo.get("nd4j.backend.version"));
+    m.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+    m.put("created_utc", Instant.now().toString());
+    return m;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "unknown";
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package org.sparktrain.driver.spark;
+
+import org.apache.spark.SparkConf;
+
+/** Spark settings sparktrain needs, applied only where the user has not set them. */
+public final class SparkSettings {
+  private SparkSettings() {}
+
+  /** Kryo with the ND4J + sparktrain registrator, unless the user chose otherwise. */
+  public static SparkConf withDefaults(SparkConf conf) {
+    conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+    conf.setIfMissing("spark.kryo.registrator", SparkTrainKryoRegistrator.class.getName());
+    conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    // A duplicated training task would be averaged twice.
+    conf.setIfMissing("spark.speculation", "false");
+    return conf;
+  }
+}

@@ -1,0 +1,2 @@
+/** The synchronous parameter-averaging loop and distributed evaluation. */
+package org.sparktrain.driver.train;

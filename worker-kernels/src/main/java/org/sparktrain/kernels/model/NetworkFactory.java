@@ -1,0 +1,153 @@
+package org.sparktrain.kernels.model;
+
+import java.util.List;
+import java.util.Locale;
+import org.deeplearning4j.nn.api.OptimizationAlgorithm;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Translates layer and optimiser descriptions into a DL4J {@link MultiLayerConfiguration}. The
+ * configuration's JSON is what travels to executors, so every replica builds the same network.
+ */
+public final class NetworkFactory {
+  private NetworkFactory() {}
+
+  /**
+   * Builds the network configuration.
+   *
+   * @param layers the layers, the last of type {@code output}
+   * @param exampleShape shape of one input example: {@code [features]}, {@code [h, w]} or {@code [h, w, c]}
+   * @param numClasses units of the output layer
+   * @param seed weight-initialisation seed
+   */
+  public static MultiLayerConfiguration build(List<LayerSpec> layers, OptimizerSpec optimizer,
+                                              int[] exampleShape, int numClasses, long seed) {
+    if (layers.isEmpty() || !"output".equals(layers.get(layers.size() - 1).type())) {
+      throw new IllegalArgumentException("model.layers: the last layer must be of type 'output'");
+    }
+    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
+        .seed(seed)
+        .dataType(DataType.FLOAT)
+        .optimizationAlgo(OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT)
+        .weightInit(WeightInit.XAVIER)
+        .updater(updater(optimizer));
+    if (optimizer.weightDecay() > 0) {
+      base.l2(optimizer.weightDecay());
+    }
+    NeuralNetConfiguration.ListBuilder list = base.list();
+    boolean convolutional = layers.stream().anyMatch(l -> "conv".equals(l.type()) || "maxpool".equals(l.type()));
+    for (int i = 0; i < layers.size(); i++) {
+      LayerSpec l = layers.get(i);
+      String key = "model.layers[" + i + "]";
+      switch (l.type()) {
+        case "dense" -> list.layer(new DenseLayer.Builder()
+            .nOut(required(l.units(), key + ".units"))
+            .activation(activation(l.activation(), "relu", key)).build());
+        case "conv" -> list.layer(new ConvolutionLayer.Builder(required(l.kernel(), key + ".kernel"),
+                required(l.kernel(), key + ".kernel"))
+            .stride(or(l.stride(), 1), or(l.stride(), 1))
+            .nOut(required(l.filters(), key + ".filters"))
+            .activation(activation(l.activation(), "identity", key)).build());
+        case "maxpool" -> list.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+            .kernelSize(or(l.kernel(), 2), or(l.kernel(), 2))
+            .stride(or(l.stride(), or(l.kernel(), 2)), or(l.stride(), or(l.kernel(), 2))).build());
+        case "output" -> {
+          if (i != layers.size() - 1) {
+            throw new IllegalArgumentException(key + ".type: 'output' is only allowed as the last layer");
+          }
+          list.layer(new OutputLayer.Builder(loss(l.loss(), key))
+              .nOut(numClasses)
+              .activation(activation(l.activation(), "softmax", key)).build());
+        }
+        default -> throw new IllegalArgumentException(key + ".type: '" + l.type()
+            + "' is not a layer type; allowed: " + LayerSpec.TYPES);
+      }
+    }
+    list.setInputType(inputType(exampleShape, convolutional));
+    return list.build();
+  }
+
+  /** A freshly initialised network for the configuration (weights from the config's seed). */
+  public static MultiLayerNetwork init(MultiLayerConfiguration conf) {
+    MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    net.init();
+    return net;
+  }
+
+  private static InputType inputType(int[] shape, boolean convolutional) {
+    int size = 1;
+    for (int d : shape) {
+      size *= d;
+    }
+    if (!convolutional) {
+      return InputType.feedForward(size);
+    }
+    if (shape.length < 2) {
+      throw new IllegalArgumentException("model.layers: conv/maxpool layers need 2-d or 3-d examples, data has shape "
+          + java.util.Arrays.toString(shape));
+    }
+    int channels = shape.length == 3 ? shape[2] : 1;
+    return InputType.convolutionalFlat(shape[0], shape[1], channels);
+  }
+
+  static IUpdater updater(OptimizerSpec o) {
+    return switch (o.type()) {
+      case "adam" -> new Adam(o.learningRate());
+      case "sgd" -> new Sgd(o.learningRate());
+      case "nesterovs" -> new Nesterovs(o.learningRate(), o.momentum());
+      case "rmsprop" -> new RmsProp(o.learningRate());
+      default -> throw new IllegalArgumentException("optimizer.type: '" + o.type() + "' is not supported; allowed: "
+          + OptimizerSpec.TYPES);
+    };
+  }
+
+  private static Activation activation(String name, String dflt, String key) {
+    String n = name == null ? dflt : name;
+    try {
+      return Activation.valueOf(n.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ".activation: '" + n + "' is not an activation; allowed: "
+          + java.util.Arrays.stream(Activation.values()).map(a -> a.name().toLowerCase(Locale.ROOT)).toList());
+    }
+  }
+
+  private static LossFunctions.LossFunction loss(String name, String key) {
+    String n = name == null ? "mcxent" : name;
+    return switch (n) {
+      case "mcxent" -> LossFunctions.LossFunction.MCXENT;
+      case "negativeloglikelihood" -> LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD;
+      default -> throw new IllegalArgumentException(key + ".loss: '" + n
+          + "' is not supported; allowed: [mcxent, negativeloglikelihood]");
+    };
+  }
+
+  private static int required(Integer v, String key) {
+    if (v == null) {
+      throw new IllegalArgumentException(key + " is required for this layer type");
+    }
+    if (v <= 0) {
+      throw new IllegalArgumentException(key + ": " + v + " must be > 0");
+    }
+    return v;
+  }
+
+  private static int or(Integer v, int dflt) {
+    return v == null ? dflt : v;
+  }
+}

@@ -1,0 +1,106 @@
+package org.sparktrain.kernels.train;
+
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.kernels.data.ExampleBlock;
+
+/**
+ * One model replica: a DL4J network built once and trained round after round on one partition.
+ * Not thread-safe; one task uses it at a time.
+ */
+public final class Replica {
+  private final MultiLayerNetwork net;
+
+  public Replica(MultiLayerConfiguration conf) {
+    this.net = new MultiLayerNetwork(conf.clone());
+    this.net.init();
+  }
+
+  public MultiLayerNetwork network() {
+    return net;
+  }
+
+  /** Loads parameters, updater state (when given) and counters from the broadcast state. */
+  public void load(ModelState state) {
+    INDArray p = net.params();
+    if (p.length() != state.params().length) {
+      throw new IllegalStateException("broadcast holds " + state.params().length + " parameters, replica has "
+          + p.length());
+    }
+    p.assign(Nd4j.createFromArray(state.params()).reshape(p.shape()));
+    if (state.updaterState() != null) {
+      INDArray u = updaterView();
+      if (u == null || u.length() != state.updaterState().length) {
+        throw new IllegalStateException("broadcast updater state has " + state.updaterState().length
+            + " values, replica has " + (u == null ? 0 : u.length()));
+      }
+      u.assign(Nd4j.createFromArray(state.updaterState()).reshape(u.shape()));
+    }
+    net.setIterationCount(state.iteration());
+    net.setEpochCount(state.epoch());
+  }
+
+  /**
+   * Trains the round's minibatches of {@code block} and returns the result.
+   *
+   * @param withUpdater whether to return the updater state
+   */
+  public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker) {
+    BatchPlan batches = BatchPlan.of(block.count(), plan.batchSize(), plan.seed(), plan.epoch(), partition,
+        plan.shuffle());
+    int last = Math.min(batches.batches(), plan.firstStep() + plan.steps());
+    long examples = 0;
+    int trained = 0;
+    double lossSum = 0;
+    long computeNanos = 0;
+    long dataNanos = 0;
+    for (int step = plan.firstStep(); step < last; step++) {
+      long t0 = System.nanoTime();
+      DataSet ds = minibatch(block, batches.batch(step), plan.numClasses());
+      long t1 = System.nanoTime();
+      net.fit(ds);
+      long t2 = System.nanoTime();
+      int n = ds.numExamples();
+      lossSum += net.score() * n;
+      examples += n;
+      trained++;
+      dataNanos += t1 - t0;
+      computeNanos += t2 - t1;
+    }
+    return new ReplicaUpdate(partition, flat(net.params()), withUpdater ? updaterState() : null, examples, trained,
+        lossSum, computeNanos / 1e9, dataNanos / 1e9, worker);
+  }
+
+  /** The current updater state as a flat array, or null when the optimiser keeps none. */
+  public float[] updaterState() {
+    INDArray u = updaterView();
+    return u == null ? null : flat(u);
+  }
+
+  private INDArray updaterView() {
+    Updater updater = net.getUpdater(true);
+    return updater == null ? null : updater.getStateViewArray();
+  }
+
+  /** Builds one minibatch: features scaled to [0, 1], labels one-hot. */
+  public static DataSet minibatch(ExampleBlock block, int[] indices, int numClasses) {
+    int size = block.featureSize();
+    float[] x = new float[indices.length * size];
+    float[] y = new float[indices.length * numClasses];
+    for (int r = 0; r < indices.length; r++) {
+      block.copyFeatures(indices[r], x, r * size);
+      y[r * numClasses + block.label(indices[r])] = 1f;
+    }
+    INDArray features = Nd4j.create(x, new long[] {indices.length, size}, 'c');
+    INDArray labels = Nd4j.create(y, new long[] {indices.length, numClasses}, 'c');
+    return new DataSet(features, labels);
+  }
+
+  static float[] flat(INDArray a) {
+    return a.reshape(a.length()).toFloatVector();
+  }
+}

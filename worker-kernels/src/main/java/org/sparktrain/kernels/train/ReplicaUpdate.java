@@ -1,0 +1,20 @@
+package org.sparktrain.kernels.train;
+
+import java.io.Serializable;
+
+/**
+ * What one replica returns after a round.
+ *
+ * @param partition the data partition it trained on
+ * @param params parameters after the round
+ * @param updaterState updater state after the round, or null when not requested
+ * @param examples examples trained on (the averaging weight)
+ * @param batches minibatches trained
+ * @param lossSum sum over minibatches of (minibatch loss x minibatch size)
+ * @param computeSeconds time in DL4J's fit
+ * @param dataSeconds time assembling minibatches
+ * @param worker executor id / host / pid that ran it
+ */
+public record ReplicaUpdate(int partition, float[] params, float[] updaterState, long examples, int batches,
+                            double lossSum, double computeSeconds, double dataSeconds, String worker)
+    implements Serializable {}

@@ -1,0 +1,2 @@
+/** The replica training step: deterministic batch order, persistent per-executor replicas. */
+package org.sparktrain.kernels.train;
