@@ -89,7 +89,7 @@ public final class TrainingRun {
       ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(new AveragingSettings(
           config.training().epochs(), config.training().batchSize(), config.averaging().frequency(),
           config.averaging().updaterState(), config.seed(), d.shuffle(), d.numClasses()), listeners);
-      TrainingResult result = trainer.fit(sc, train, conf);
+      TrainingResult result = trainer.fit(sc, train, conf, runId);
       Evaluation eval = DistributedEvaluator.evaluate(sc, result.network(), test, d.numClasses(), 512);
       double wall = (System.nanoTime() - t0) / 1e9;
 

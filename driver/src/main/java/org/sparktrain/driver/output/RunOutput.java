@@ -36,6 +36,32 @@ public final class RunOutput {
   }
 
   /**
+   * Fails fast, before any work, when {@code dir} holds files and {@code overwrite} is false.
+   *
+   * @throws OutputExistsException if so
+   */
+  public static void checkAvailable(String dir, boolean overwrite, Configuration conf) {
+    Path path = new Path(dir);
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      if (!fs.exists(path)) {
+        return;
+      }
+      if (!fs.getFileStatus(path).isDirectory()) {
+        throw new OutputExistsException("output " + dir + " exists and is a file, not a directory");
+      }
+      FileStatus[] entries = fs.listStatus(path);
+      if (entries.length > 0 && !overwrite) {
+        List<String> names = Arrays.stream(entries).map(e -> e.getPath().getName()).sorted().limit(5).toList();
+        throw new OutputExistsException("output directory " + dir + " is not empty (" + entries.length
+            + " entries, e.g. " + names + "); pass --overwrite to replace its results or choose another --output");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check output directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Checks and creates the output directory.
    *
    * @throws OutputExistsException if it holds files and {@code overwrite} is false
@@ -43,18 +69,8 @@ public final class RunOutput {
   public static RunOutput open(String dir, boolean overwrite, String runId, Configuration conf) {
     Path path = new Path(dir);
     try {
+      checkAvailable(dir, overwrite, conf);
       FileSystem fs = path.getFileSystem(conf);
-      if (fs.exists(path)) {
-        if (!fs.getFileStatus(path).isDirectory()) {
-          throw new OutputExistsException("output " + dir + " exists and is a file, not a directory");
-        }
-        FileStatus[] entries = fs.listStatus(path);
-        if (entries.length > 0 && !overwrite) {
-          List<String> names = Arrays.stream(entries).map(e -> e.getPath().getName()).sorted().limit(5).toList();
-          throw new OutputExistsException("output directory " + dir + " is not empty (" + entries.length
-              + " entries, e.g. " + names + "); pass --overwrite to replace its results or choose another --output");
-        }
-      }
       fs.mkdirs(path);
       Path staging = new Path(path, "_staging-" + runId);
       fs.mkdirs(staging);

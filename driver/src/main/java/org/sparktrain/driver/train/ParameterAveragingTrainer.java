@@ -47,7 +47,15 @@ public final class ParameterAveragingTrainer {
    * Trains {@code conf} (initialised from its seed) on {@code data}.
    */
   public TrainingResult fit(JavaSparkContext sc, DistributedDataset data, MultiLayerConfiguration conf) {
-    String runId = UUID.randomUUID().toString();
+    return fit(sc, data, conf, UUID.randomUUID().toString());
+  }
+
+  /**
+   * Trains {@code conf} (initialised from its seed) on {@code data}.
+   *
+   * @param runId keys the executors' persistent replicas; unique per run
+   */
+  public TrainingResult fit(JavaSparkContext sc, DistributedDataset data, MultiLayerConfiguration conf, String runId) {
     String confJson = conf.toJson();
     MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
     net.init();

@@ -1,0 +1,17 @@
+package org.sparktrain.jobs;
+
+/** Process exit codes of the CLI. */
+public final class ExitCodes {
+  /** Success. */
+  public static final int OK = 0;
+  /** Unexpected failure (a bug or an environment problem); the stack trace is logged. */
+  public static final int FAILURE = 1;
+  /** Bad command line or config (unknown key, wrong type, out-of-range value). */
+  public static final int USAGE = 2;
+  /** Bad input data (corrupt, truncated, mismatched or missing file). */
+  public static final int BAD_DATA = 3;
+  /** The output directory already holds results and --overwrite was not given. */
+  public static final int OUTPUT_EXISTS = 4;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,83 @@
+package org.sparktrain.jobs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparktrain.driver.TrainingRun;
+import org.sparktrain.driver.config.ConfigException;
+import org.sparktrain.driver.config.ConfigLoader;
+import org.sparktrain.driver.config.TrainConfig;
+import org.sparktrain.driver.output.RunOutput;
+import org.sparktrain.driver.spark.SparkSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sparktrain train}: train a model with synchronous parameter averaging. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a model with parameter averaging across Spark executors and write model.zip, "
+        + "metrics.json, config.yaml and provenance.json into the output directory.")
+final class TrainCommand implements Callable<Integer> {
+
+  @Option(names = "--config", required = true, paramLabel = "FILE",
+      description = "YAML config (local path or Hadoop URI).")
+  String config;
+
+  @Option(names = "--output", paramLabel = "DIR", description = "Output directory (overrides output.dir).")
+  String output;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "Override a config key, e.g. --set training.epochs=2 (repeatable).")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--overwrite", description = "Replace the results in a non-empty output directory.")
+  boolean overwrite;
+
+  @Option(names = "--master", paramLabel = "URL",
+      description = "Spark master (e.g. local[2]); default: what spark-submit or bin/sparktrain set.")
+  String master;
+
+  @Override
+  public Integer call() {
+    TrainConfig cfg = loadConfig(config, overrides);
+    if (output != null) {
+      cfg = cfg.withOutputDir(output);
+    }
+    if (cfg.output().dir() == null) {
+      throw new ConfigException("output.dir", "is required: pass --output DIR or set output.dir in " + config);
+    }
+    RunOutput.checkAvailable(cfg.output().dir(), overwrite, new Configuration());
+    SparkConf conf = SparkSettings.withDefaults(new SparkConf().setAppName("sparktrain train"));
+    if (master != null) {
+      conf.setMaster(master);
+    }
+    if (!conf.contains("spark.master")) {
+      throw new ConfigException("--master", "no Spark master set: submit with spark-submit, use bin/sparktrain, "
+          + "or pass --master local[*]");
+    }
+    PrintStream out = System.out;
+    try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+      TrainingRun.run(sc, cfg, overwrite, out, List.of());
+    }
+    return ExitCodes.OK;
+  }
+
+  /** Reads and resolves a config file from a local path or Hadoop URI. */
+  static TrainConfig loadConfig(String file, List<String> overrides) {
+    Path path = new Path(file);
+    try (InputStream in = path.getFileSystem(new Configuration()).open(path)) {
+      return ConfigLoader.load(file, in, overrides);
+    } catch (java.io.FileNotFoundException e) {
+      throw new ConfigException("--config", "file " + file + " does not exist");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read config " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
