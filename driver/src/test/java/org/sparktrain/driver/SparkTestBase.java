@@ -1,0 +1,52 @@
+package org.sparktrain.driver;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.sparktrain.driver.spark.SparkSettings;
+
+/** One real {@code local[2]} Spark context per test class, with sparktrain's Kryo settings. */
+public abstract class SparkTestBase {
+  protected static JavaSparkContext sc;
+
+  @BeforeAll
+  static void startSpark() {
+    SparkConf conf = SparkSettings.withDefaults(new SparkConf()
+        .setMaster("local[2]")
+        .setAppName("sparktrain-test")
+        .set("spark.ui.enabled", "false")
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1"));
+    sc = new JavaSparkContext(conf);
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    if (sc != null) {
+      sc.stop();
+      sc = null;
+    }
+  }
+
+  /** Debian's Fashion-MNIST directory (CI installs dataset-fashion-mnist). */
+  protected static Path fashionDir() {
+    Path d = Path.of(System.getProperty("sparktrain.fashion.dir", "/usr/share/datasets/fashion-mnist"));
+    if (!Files.isRegularFile(d.resolve("train-images-idx3-ubyte.gz"))) {
+      throw new IllegalStateException("Fashion-MNIST not found in " + d
+          + ": install it with 'apt-get install -y dataset-fashion-mnist'");
+    }
+    return d;
+  }
+
+  protected static String fashion(String name) {
+    return fashionDir().resolve(name).toUri().toString();
+  }
+
+  /** The repository root (for conf/ files). */
+  protected static Path repoRoot() {
+    return Path.of(System.getProperty("sparktrain.repo.root", "..")).toAbsolutePath().normalize();
+  }
+}

@@ -1,0 +1,164 @@
+package org.sparktrain.driver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.sparktrain.driver.config.ConfigLoader;
+import org.sparktrain.driver.config.TrainConfig;
+import org.sparktrain.driver.output.OutputExistsException;
+import org.sparktrain.driver.output.RunOutput;
+import org.sparktrain.driver.train.DistributedEvaluator;
+import org.sparktrain.kernels.data.CorruptDataException;
+import org.sparktrain.kernels.data.ExampleBlock;
+import org.sparktrain.kernels.data.IdxFiles;
+
+/** End to end on real Fashion-MNIST: train, evaluate, publish; and what must never be overwritten. */
+class TrainingRunTest extends SparkTestBase {
+  @TempDir
+  Path tmp;
+
+  private static TrainConfig shipped(String... overrides) throws Exception {
+    List<String> sets = new ArrayList<>(List.of(
+        "data.train.images=" + fashion("train-images-idx3-ubyte.gz"),
+        "data.train.labels=" + fashion("train-labels-idx1-ubyte.gz"),
+        "data.test.images=" + fashion("t10k-images-idx3-ubyte.gz"),
+        "data.test.labels=" + fashion("t10k-labels-idx1-ubyte.gz")));
+    sets.addAll(Arrays.asList(overrides));
+    try (InputStream in = Files.newInputStream(repoRoot().resolve("conf/fashion-mnist-mlp.yaml"))) {
+      return ConfigLoader.load("fashion-mnist-mlp.yaml", in, sets);
+    }
+  }
+
+  @Test
+  void trainsSubsetAndPublishesEveryArtefact() throws Exception {
+    Path out = tmp.resolve("run");
+    TrainConfig cfg = shipped("data.limit.train=20000", "training.epochs=1", "data.partitions=2").withOutputDir(
+        out.toString());
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    TrainingRun.Summary s = TrainingRun.run(sc, cfg, false, new PrintStream(console, true, StandardCharsets.UTF_8),
+        List.of());
+    String printed = console.toString(StandardCharsets.UTF_8);
+
+    assertTrue(s.testAccuracy() >= 0.80, "test accuracy " + s.testAccuracy() + " < 0.80");
+    assertTrue(printed.contains("round 1/") && printed.contains("ETA"), printed);
+    assertTrue(printed.contains("done: test_accuracy " + String.format(java.util.Locale.ROOT, "%.4f",
+        s.testAccuracy())), printed);
+    for (String f : TrainingRun.ARTEFACTS) {
+      assertTrue(Files.size(out.resolve(f)) > 0, f + " missing or empty");
+    }
+    assertTrue(Files.exists(out.resolve(RunOutput.SUCCESS)));
+    try (Stream<Path> left = Files.list(out)) {
+      assertFalse(left.anyMatch(p -> p.getFileName().toString().startsWith("_staging")), "staging left behind");
+    }
+
+    ObjectMapper json = new ObjectMapper();
+    JsonNode metrics = json.readTree(out.resolve("metrics.json").toFile());
+    assertEquals(s.testAccuracy(), metrics.get("test_accuracy").asDouble());
+    assertEquals(20000, metrics.get("train_samples").asLong());
+    assertEquals(1, metrics.get("epochs").asInt());
+    assertTrue(metrics.get("wall_seconds").asDouble() > 0);
+    assertTrue(metrics.get("samples_per_second").asDouble() > 0);
+    JsonNode rounds = metrics.get("rounds");
+    assertEquals(16, rounds.size(), "10000 examples per partition / 64 = 157 batches -> 16 rounds at k=10");
+    JsonNode r0 = rounds.get(0);
+    assertEquals(1, r0.get("round").asInt());
+    assertTrue(r0.get("loss").asDouble() > rounds.get(15).get("loss").asDouble(), "loss falls");
+    assertTrue(r0.get("seconds").asDouble() > 0);
+    assertEquals(2, r0.get("workers").size());
+
+    // model.zip is plain DL4J and reproduces the reported accuracy
+    MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(out.resolve("model.zip").toFile(), true);
+    ExampleBlock test = IdxFiles.readRange(fashion("t10k-images-idx3-ubyte.gz"), fashion("t10k-labels-idx1-ubyte.gz"),
+        0, 10000, 10, new Configuration());
+    Evaluation eval = new Evaluation(10);
+    DistributedEvaluator.evaluateBlock(restored, test, 10, 1000, eval);
+    assertEquals(s.testAccuracy(), eval.accuracy(), 1e-9);
+
+    // config.yaml is the resolved config and loads back to the same thing
+    try (InputStream in = Files.newInputStream(out.resolve("config.yaml"))) {
+      assertEquals(cfg, ConfigLoader.load("config.yaml", in, List.of()));
+    }
+
+    JsonNode prov = json.readTree(out.resolve("provenance.json").toFile());
+    for (String k : List.of("train_images", "train_labels", "test_images", "test_labels")) {
+      assertEquals(64, prov.get("data").get(k).get("sha256").asText().length(), k);
+    }
+    assertEquals(IdxFiles.inspect(fashion("train-labels-idx1-ubyte.gz"), new Configuration()).sha256(),
+        prov.get("data").get("train_labels").get("sha256").asText());
+    assertEquals(42, prov.get("seed").asLong());
+    JsonNode env = prov.get("environment");
+    assertEquals("3.5.9", env.get("spark_version").asText());
+    assertEquals(System.getProperty("java.version"), env.get("java_version").asText());
+    assertTrue(env.get("nd4j_backend").asText().contains("Cpu"), env.toString());
+    assertEquals("1.0.0-M2", env.get("dl4j_version").asText());
+    assertFalse(env.get("sparktrain_version").asText().equals("unknown"));
+    assertEquals(64, prov.get("config").get("training").get("batch_size").asInt());
+  }
+
+  @Test
+  void refusesNonEmptyOutputAndLeavesItAlone() throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("busy"));
+    Files.writeString(out.resolve("model.zip"), "earlier run");
+    TrainConfig cfg = shipped("data.limit.train=100").withOutputDir(out.toString());
+    OutputExistsException e = assertThrows(OutputExistsException.class,
+        () -> TrainingRun.run(sc, cfg, false, new PrintStream(new ByteArrayOutputStream()), List.of()));
+    assertTrue(e.getMessage().contains(out.toString()) && e.getMessage().contains("--overwrite"), e.getMessage());
+    assertEquals("earlier run", Files.readString(out.resolve("model.zip")));
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(1, files.count());
+    }
+  }
+
+  @Test
+  void corruptDataWithOverwriteKeepsEarlierResults() throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("finished"));
+    Files.writeString(out.resolve("model.zip"), "earlier model");
+    Files.writeString(out.resolve(RunOutput.SUCCESS), "");
+    Path badLabels = tmp.resolve("labels.gz");
+    byte[] all = Files.readAllBytes(fashionDir().resolve("train-labels-idx1-ubyte.gz"));
+    Files.write(badLabels, Arrays.copyOf(all, 1000));
+    TrainConfig cfg = shipped("data.train.labels=" + badLabels).withOutputDir(out.toString());
+    CorruptDataException e = assertThrows(CorruptDataException.class,
+        () -> TrainingRun.run(sc, cfg, true, new PrintStream(new ByteArrayOutputStream()), List.of()));
+    assertTrue(e.getMessage().startsWith(badLabels.toString()) && e.getMessage().contains("truncated"),
+        e.getMessage());
+    assertEquals("earlier model", Files.readString(out.resolve("model.zip")));
+    try (Stream<Path> files = Files.list(out)) {
+      assertArrayEquals(new String[] {"_SUCCESS", "model.zip"},
+          files.map(p -> p.getFileName().toString()).sorted().toArray());
+    }
+  }
+
+  @Test
+  void corruptDataLeavesNoOutputDirectoryBehind() throws Exception {
+    Path out = tmp.resolve("never");
+    Path img = tmp.resolve("images");
+    Files.write(img, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    TrainConfig cfg = shipped("data.test.images=" + img).withOutputDir(out.toString());
+    CorruptDataException e = assertThrows(CorruptDataException.class,
+        () -> TrainingRun.run(sc, cfg, false, new PrintStream(new ByteArrayOutputStream()), List.of()));
+    assertTrue(e.getMessage().contains("wrong magic number"), e.getMessage());
+    assertFalse(Files.exists(out), "a failed run must not leave a directory that looks like a run");
+  }
+}

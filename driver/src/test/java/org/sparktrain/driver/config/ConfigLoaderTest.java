@@ -1,0 +1,141 @@
+package org.sparktrain.driver.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private static final String PATHS = """
+      data:
+        train: {images: /d/train-images, labels: /d/train-labels}
+        test: {images: /d/test-images, labels: /d/test-labels}
+      model:
+        layers:
+          - {type: dense, units: 32, activation: relu}
+          - {type: output, activation: softmax}
+      """;
+
+  private static TrainConfig load(String yaml, String... sets) {
+    return ConfigLoader.load("test.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
+        List.of(sets));
+  }
+
+  private static ConfigException fails(String yaml, String... sets) {
+    return assertThrows(ConfigException.class, () -> load(yaml, sets));
+  }
+
+  @Test
+  void shippedConfigsLoad() throws IOException {
+    Path root = Path.of(System.getProperty("sparktrain.repo.root", "..")).toAbsolutePath().normalize();
+    try (InputStream in = Files.newInputStream(root.resolve("conf/fashion-mnist-mlp.yaml"))) {
+      TrainConfig c = ConfigLoader.load("fashion-mnist-mlp.yaml", in, List.of());
+      assertEquals(64, c.training().batchSize());
+      assertEquals("adam", c.optimizer().type());
+      assertEquals(0.001, c.optimizer().learningRate());
+      assertEquals(3, c.model().layers().size());
+      assertEquals(256, c.model().layers().get(0).units());
+      assertTrue(c.training().epochs() <= 2);
+    }
+  }
+
+  @Test
+  void defaultsFileAndOverridesLayer() {
+    TrainConfig c = load(PATHS + "training: {epochs: 3}\n", "training.batch_size=32", "averaging.updater_state=false",
+        "optimizer.learning_rate=0.01");
+    assertEquals(3, c.training().epochs());
+    assertEquals(32, c.training().batchSize());
+    assertFalse(c.averaging().updaterState());
+    assertEquals(0.01, c.optimizer().learningRate());
+    assertEquals(10, c.averaging().frequency());
+    assertEquals(42, c.seed());
+  }
+
+  @Test
+  void listOverrideReplacesLayers() {
+    TrainConfig c = load(PATHS, "model.layers=[{type: dense, units: 7}, {type: output}]");
+    assertEquals(2, c.model().layers().size());
+    assertEquals(7, c.model().layers().get(0).units());
+  }
+
+  @Test
+  void resolvedConfigRoundTrips() {
+    TrainConfig c = load(PATHS, "seed=7");
+    String yaml = ConfigLoader.toYaml(c);
+    assertEquals(c, load(yaml));
+    assertTrue(yaml.contains("batch_size: 64"), yaml);
+  }
+
+  @Test
+  void unknownKeyInFileIsNamed() {
+    ConfigException e = fails(PATHS + "training: {epoch: 3}\n");
+    assertEquals("training.epoch", e.key());
+    assertTrue(e.getMessage().contains("unknown key") && e.getMessage().contains("epochs"), e.getMessage());
+  }
+
+  @Test
+  void unknownKeyInLayerIsNamed() {
+    ConfigException e = fails(PATHS, "model.layers=[{type: dense, unit: 7}, {type: output}]");
+    assertEquals("model.layers[0].unit", e.key());
+  }
+
+  @Test
+  void unknownOverrideIsNamed() {
+    ConfigException e = fails(PATHS, "training.epohcs=2");
+    assertEquals("training.epohcs", e.key());
+    assertTrue(e.getMessage().contains("allowed here: [batch_size, epochs]"), e.getMessage());
+    assertEquals("nosuch", fails(PATHS, "nosuch.key=1").key());
+  }
+
+  @Test
+  void wrongTypesAreNamed() {
+    ConfigException e = fails(PATHS, "training.epochs=abc");
+    assertEquals("training.epochs", e.key());
+    assertTrue(e.getMessage().contains("'abc'") && e.getMessage().contains("integer"), e.getMessage());
+    assertEquals("training.batch_size", fails(PATHS, "training.batch_size=1.5").key());
+    assertEquals("averaging.updater_state", fails(PATHS, "averaging.updater_state=maybe").key());
+    assertEquals("training", fails(PATHS, "training=5").key());
+  }
+
+  @Test
+  void outOfRangeValuesAreNamed() {
+    ConfigException e = fails(PATHS, "training.batch_size=-4");
+    assertEquals("training.batch_size", e.key());
+    assertTrue(e.getMessage().contains("-4") && e.getMessage().contains("allowed: 1 to"), e.getMessage());
+    assertEquals("training.epochs", fails(PATHS, "training.epochs=0").key());
+    assertEquals("optimizer.learning_rate", fails(PATHS, "optimizer.learning_rate=0").key());
+    assertEquals("averaging.frequency", fails(PATHS, "averaging.frequency=0").key());
+    assertEquals("data.num_classes", fails(PATHS, "data.num_classes=1").key());
+    assertEquals("optimizer.type", fails(PATHS, "optimizer.type=lbfgs").key());
+    assertEquals("model.layers[1].type", fails(PATHS, "model.layers=[{type: dense, units: 3}, {type: pool}]").key());
+    assertEquals("model.layers[0].units", fails(PATHS, "model.layers=[{type: dense, units: 0}, {type: output}]").key());
+  }
+
+  @Test
+  void missingDataPathIsNamed() {
+    ConfigException e = fails("model: {layers: [{type: output}]}\n");
+    assertEquals("data.train.images", e.key());
+    assertTrue(e.getMessage().contains("required"));
+  }
+
+  @Test
+  void malformedInputIsRejected() {
+    ConfigException e = fails("data: [unclosed\n");
+    assertTrue(e.getMessage().startsWith("test.yaml: is not valid YAML"), e.getMessage());
+    e = fails("- just\n- a list\n");
+    assertTrue(e.getMessage().contains("must be a YAML mapping"), e.getMessage());
+    e = fails(PATHS, "no-equals-sign");
+    assertTrue(e.getMessage().contains("expected key=value"), e.getMessage());
+    e = fails(PATHS + "seed: 1\nseed: 2\n");
+    assertTrue(e.getMessage().contains("seed"), e.getMessage());
+  }
+}

@@ -1,0 +1,96 @@
+package org.sparktrain.driver.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.sparktrain.driver.SparkTestBase;
+import org.sparktrain.driver.data.DistributedDataset;
+import org.sparktrain.driver.data.IdxDataSource;
+import org.sparktrain.kernels.data.ExampleBlock;
+import org.sparktrain.kernels.model.LayerSpec;
+import org.sparktrain.kernels.model.NetworkFactory;
+import org.sparktrain.kernels.model.OptimizerSpec;
+import org.sparktrain.kernels.train.BatchPlan;
+import org.sparktrain.kernels.train.Replica;
+
+/**
+ * Pins the distributed math to single-process DL4J: one worker reproduces plain training, and
+ * plain SGD averaged after every step reproduces training with the combined batch.
+ */
+class EquivalenceTest extends SparkTestBase {
+  private static final long SEED = 123;
+  private static final List<LayerSpec> LAYERS = List.of(LayerSpec.dense(64, "relu"), LayerSpec.output("softmax"));
+
+  private static DistributedDataset data(int partitions, int limit) {
+    return IdxDataSource.load(sc, fashion("train-images-idx3-ubyte.gz"), fashion("train-labels-idx1-ubyte.gz"),
+        10, partitions, limit, null);
+  }
+
+  private static MultiLayerConfiguration conf(OptimizerSpec opt) {
+    return NetworkFactory.build(LAYERS, opt, new int[] {28, 28}, 10, SEED);
+  }
+
+  @Test
+  void oneWorkerEqualsSingleProcessAdam() {
+    OptimizerSpec adam = new OptimizerSpec("adam", 1e-3, 0, 0);
+    int batch = 32;
+    int epochs = 2;
+    DistributedDataset d = data(1, 1000);
+    TrainingResult distributed = new ParameterAveragingTrainer(
+        new AveragingSettings(epochs, batch, 7, true, SEED, true, 10), List.of()).fit(sc, d, conf(adam));
+
+    ExampleBlock block = d.blocks().first();
+    MultiLayerNetwork single = NetworkFactory.init(conf(adam));
+    for (int e = 0; e < epochs; e++) {
+      single.setEpochCount(e);
+      BatchPlan plan = BatchPlan.of(block.count(), batch, SEED, e, 0, true);
+      for (int s = 0; s < plan.batches(); s++) {
+        single.fit(Replica.minibatch(block, plan.batch(s), 10));
+      }
+    }
+    assertEquals(2 * 5, distributed.rounds().size(), "32 batches per epoch at k=7 make 5 rounds");
+    assertEquals(2000, distributed.trainSamples());
+    assertClose(single.params(), distributed.network().params(), 1e-5);
+    assertClose(single.getUpdater().getStateViewArray(),
+        distributed.network().getUpdater().getStateViewArray(), 1e-5);
+    d.blocks().unpersist(false);
+  }
+
+  @Test
+  void sgdAveragedEveryStepEqualsCombinedBatch() {
+    OptimizerSpec sgd = new OptimizerSpec("sgd", 0.1, 0, 0);
+    int batch = 16;
+    DistributedDataset d = data(2, 640);
+    TrainingResult distributed = new ParameterAveragingTrainer(
+        new AveragingSettings(1, batch, 1, false, SEED, false, 10), List.of()).fit(sc, d, conf(sgd));
+    assertEquals(20, distributed.rounds().size());
+
+    List<ExampleBlock> blocks = d.blocks().collect();
+    MultiLayerNetwork single = NetworkFactory.init(conf(sgd));
+    for (int s = 0; s < 20; s++) {
+      int[] idx = new int[batch];
+      for (int i = 0; i < batch; i++) {
+        idx[i] = s * batch + i;
+      }
+      DataSet a = Replica.minibatch(blocks.get(0), idx, 10);
+      DataSet b = Replica.minibatch(blocks.get(1), idx, 10);
+      single.fit(DataSet.merge(List.of(a, b)));
+    }
+    INDArray before = NetworkFactory.init(conf(sgd)).params();
+    assertTrue(before.distance2(single.params()) > 1e-2, "training must move the parameters");
+    assertClose(single.params(), distributed.network().params(), 1e-5);
+    d.blocks().unpersist(false);
+  }
+
+  static void assertClose(INDArray expected, INDArray actual, double tol) {
+    assertEquals(expected.length(), actual.length());
+    double maxDiff = expected.sub(actual.reshape(expected.shape())).amaxNumber().doubleValue();
+    assertTrue(maxDiff <= tol, "max |difference| " + maxDiff + " exceeds " + tol);
+  }
+}
