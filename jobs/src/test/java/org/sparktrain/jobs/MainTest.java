@@ -1,0 +1,86 @@
+package org.sparktrain.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI's contract: exit codes and one clear line on stderr naming the key or file. */
+class MainTest {
+  @TempDir
+  Path tmp;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private static String conf() {
+    return Path.of(System.getProperty("sparktrain.repo.root", "..")).resolve("conf/fashion-mnist-mlp.yaml").toString();
+  }
+
+  @Test
+  void helpListsTrain() {
+    Result r = run("--help");
+    assertEquals(0, r.code());
+    assertTrue(r.out().contains("train"), r.out());
+  }
+
+  @Test
+  void unknownConfigKeyExitsWithUsageCode() {
+    Result r = run("train", "--config", conf(), "--output", tmp.resolve("o").toString(), "--set", "training.epoch=2");
+    assertEquals(ExitCodes.USAGE, r.code());
+    assertTrue(r.err().startsWith("sparktrain: error: config key 'training.epoch': unknown key"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+  }
+
+  @Test
+  void badValueNamesKeyAndValue() {
+    Result r = run("train", "--config", conf(), "--output", tmp.resolve("o").toString(), "--set",
+        "training.batch_size=-1");
+    assertEquals(ExitCodes.USAGE, r.code());
+    assertTrue(r.err().contains("training.batch_size") && r.err().contains("-1"), r.err());
+  }
+
+  @Test
+  void missingConfigFileIsNamed() {
+    Result r = run("train", "--config", tmp.resolve("nope.yaml").toString(), "--output", tmp.toString());
+    assertEquals(ExitCodes.USAGE, r.code());
+    assertTrue(r.err().contains("nope.yaml does not exist"), r.err());
+  }
+
+  @Test
+  void nonEmptyOutputIsRefusedBeforeSparkStarts() throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("busy"));
+    Files.writeString(out.resolve("metrics.json"), "{}");
+    Result r = run("train", "--config", conf(), "--output", out.toString(), "--master", "local[2]");
+    assertEquals(ExitCodes.OUTPUT_EXISTS, r.code());
+    assertTrue(r.err().contains(out.toString()) && r.err().contains("--overwrite"), r.err());
+    assertEquals("{}", Files.readString(out.resolve("metrics.json")));
+  }
+
+  @Test
+  void corruptDataExitsWithDataCodeNamingTheFile() throws Exception {
+    Path bad = tmp.resolve("train-images.gz");
+    byte[] all = Files.readAllBytes(Path.of(System.getProperty("sparktrain.fashion.dir"), "train-images-idx3-ubyte.gz"));
+    Files.write(bad, Arrays.copyOf(all, 5000));
+    Path out = tmp.resolve("out");
+    Result r = run("train", "--config", conf(), "--output", out.toString(), "--master", "local[2]",
+        "--set", "data.train.images=" + bad);
+    assertEquals(ExitCodes.BAD_DATA, r.code());
+    assertTrue(r.err().startsWith("sparktrain: error: " + bad) && r.err().contains("truncated"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertFalse(Files.exists(out));
+  }
+}
