@@ -150,18 +150,11 @@ public final class TrainingRun {
     m.put("wall_seconds", wall);
     m.put("samples_per_second", r.samplesPerSecond());
     m.put("final_train_loss", r.rounds().isEmpty() ? Double.NaN : r.rounds().get(r.rounds().size() - 1).loss());
-    List<Map<String, Object>> rounds = new ArrayList<>();
-    for (RoundStats s : r.rounds()) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("round", s.round());
-      e.put("epoch", s.epoch());
-      e.put("loss", s.loss());
-      e.put("examples", s.examples());
-      e.put("seconds", s.seconds());
-      e.put("workers", s.workers());
-      rounds.add(e);
-    }
-    m.put("rounds", rounds);
+    m.put("sync_fraction", r.syncFraction());
+    m.put("straggler_spread", r.stragglerSpread());
+    m.put("mean_k", r.meanK());
+    m.putAll(r.engineInfo());
+    m.put("rounds", r.rounds());
     return m;
   }
 

@@ -12,6 +12,11 @@ public final class SparkSettings {
     conf.setIfMissing("spark.kryo.registrator", SparkTrainKryoRegistrator.class.getName());
     conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    // Parameter vectors are incompressible floats: compressing broadcasts only costs time.
+    conf.setIfMissing("spark.broadcast.compress", "false");
+    // Replica results (parameters + updater state, a few MB) come back with the task status
+    // instead of through a second block-manager fetch.
+    conf.setIfMissing("spark.task.maxDirectResultSize", String.valueOf(64L << 20));
     // A duplicated training task would be averaged twice.
     conf.setIfMissing("spark.speculation", "false");
     return conf;

@@ -10,16 +10,17 @@ import org.sparktrain.kernels.train.ModelState;
 import org.sparktrain.kernels.train.ReplicaUpdate;
 
 /**
- * ND4J's Kryo registrations plus sparktrain's own types. Our records hold final fields that Kryo's
- * field serializer cannot set, so they travel with Java serialization inside Kryo (they are
- * mostly primitive arrays, which Java serialization writes compactly).
+ * ND4J's Kryo registrations plus sparktrain's own types. The per-round payloads (parameters,
+ * updater state) have bulk-copy serializers; the rest travel with Java serialization inside Kryo
+ * (records' final fields cannot be set by Kryo's field serializer; {@link ParameterSum} is
+ * Externalizable with bulk array writes).
  */
 public final class SparkTrainKryoRegistrator implements KryoRegistrator {
   @Override
   public void registerClasses(Kryo kryo) {
     new Nd4jRegistrator().registerClasses(kryo);
-    kryo.register(ModelState.class, new JavaSerializer());
-    kryo.register(ReplicaUpdate.class, new JavaSerializer());
+    kryo.register(ModelState.class, new FastSerializers.ModelStateSerializer());
+    kryo.register(ReplicaUpdate.class, new FastSerializers.ReplicaUpdateSerializer());
     kryo.register(ExampleBlock.class, new JavaSerializer());
     kryo.register(ParameterSum.class, new JavaSerializer());
   }

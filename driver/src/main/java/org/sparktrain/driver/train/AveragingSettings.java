@@ -5,18 +5,24 @@ package org.sparktrain.driver.train;
  *
  * @param epochs passes over the data
  * @param batchSize minibatch size per replica
- * @param frequency minibatches each replica trains between averages (k)
+ * @param frequency how k is chosen
  * @param averageUpdater also average the optimiser state
  * @param seed drives the per-(epoch, partition) shuffles
  * @param shuffle reshuffle each partition every epoch
  * @param numClasses classes of the labels
  */
-public record AveragingSettings(int epochs, int batchSize, int frequency, boolean averageUpdater, long seed,
-                                boolean shuffle, int numClasses) {
+public record AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequency, boolean averageUpdater,
+                                long seed, boolean shuffle, int numClasses) {
   public AveragingSettings {
-    if (epochs < 1 || batchSize < 1 || frequency < 1) {
+    if (epochs < 1 || batchSize < 1 || frequency.k() < 1) {
       throw new IllegalArgumentException("epochs, batch size and frequency must be >= 1, got " + epochs + ", "
-          + batchSize + ", " + frequency);
+          + batchSize + ", " + frequency.k());
     }
+  }
+
+  /** Fixed-k settings. */
+  public AveragingSettings(int epochs, int batchSize, int k, boolean averageUpdater, long seed, boolean shuffle,
+                           int numClasses) {
+    this(epochs, batchSize, FrequencyPolicy.fixed(k), averageUpdater, seed, shuffle, numClasses);
   }
 }

@@ -1,7 +1,9 @@
 package org.sparktrain.driver.train;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -19,9 +21,9 @@ import org.sparktrain.kernels.train.RoundPlan;
 
 /**
  * Synchronous parameter averaging on Spark. Each round: broadcast the current average, let every
- * partition's replica train {@code k} minibatches from its cursor, sum the results weighted by
- * examples with {@code treeAggregate}, divide on the driver. One Spark job per round; no
- * communication outside Spark.
+ * partition's persistent replica train {@code k} minibatches from its cursor, sum the results
+ * weighted by examples with {@code treeAggregate}, divide on the driver. One Spark job per round;
+ * no communication outside Spark.
  */
 public final class ParameterAveragingTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingTrainer.class);
@@ -34,18 +36,21 @@ public final class ParameterAveragingTrainer {
     this.listeners = List.copyOf(listeners);
   }
 
-  /** Rounds per epoch: enough for the partition with the most minibatches. */
-  public int roundsPerEpoch(int[] partitionCounts) {
+  /** Minibatches of the partition with the most: the length of an epoch in steps. */
+  public int stepsPerEpoch(int[] partitionCounts) {
     int maxBatches = 0;
     for (int c : partitionCounts) {
       maxBatches = Math.max(maxBatches, BatchPlan.numBatches(c, settings.batchSize()));
     }
-    return (maxBatches + settings.frequency() - 1) / settings.frequency();
+    return maxBatches;
   }
 
-  /**
-   * Trains {@code conf} (initialised from its seed) on {@code data}.
-   */
+  /** Rounds per epoch at a fixed k. */
+  public int roundsPerEpoch(int[] partitionCounts) {
+    return (stepsPerEpoch(partitionCounts) + settings.frequency().k() - 1) / settings.frequency().k();
+  }
+
+  /** Trains {@code conf} (initialised from its seed) on {@code data} under a fresh run id. */
   public TrainingResult fit(JavaSparkContext sc, DistributedDataset data, MultiLayerConfiguration conf) {
     return fit(sc, data, conf, UUID.randomUUID().toString());
   }
@@ -56,49 +61,70 @@ public final class ParameterAveragingTrainer {
    * @param runId keys the executors' persistent replicas; unique per run
    */
   public TrainingResult fit(JavaSparkContext sc, DistributedDataset data, MultiLayerConfiguration conf, String runId) {
-    String confJson = conf.toJson();
+    Broadcast<String> confJson = sc.broadcast(conf.toJson());
     MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
     net.init();
     INDArray updaterView = settings.averageUpdater() && net.getUpdater(true) != null
         ? net.getUpdater(true).getStateViewArray() : null;
     float[] params = flat(net.params());
     float[] updater = updaterView == null ? null : flat(updaterView);
-    int perEpoch = roundsPerEpoch(data.partitionCounts());
-    int totalRounds = perEpoch * settings.epochs();
-    int k = settings.frequency();
-    LOG.info("run {}: {} partitions, {} rounds/epoch x {} epochs, k={}, batch {} per replica, {} parameters",
-        runId, data.partitions(), perEpoch, settings.epochs(), k, settings.batchSize(), params.length);
+    int steps = stepsPerEpoch(data.partitionCounts());
+    FrequencyController k = settings.frequency().controller();
+    LOG.info("run {}: {} partitions, {} steps/epoch x {} epochs, {}, batch {} per replica, {} parameters{}", runId,
+        data.partitions(), steps, settings.epochs(), k.describe(), settings.batchSize(), params.length,
+        updater != null ? " + " + updater.length + " updater state" : "");
 
-    List<RoundStats> rounds = new ArrayList<>(totalRounds);
+    List<RoundStats> rounds = new ArrayList<>();
     int iteration = 0;
     long samples = 0;
     int round = 0;
     long start = System.nanoTime();
+    long broadcastNanos = 0;
+    long jobNanos = 0;
     try {
       for (int epoch = 0; epoch < settings.epochs(); epoch++) {
-        for (int r = 0; r < perEpoch; r++) {
+        for (int step = 0; step < steps; ) {
           long t0 = System.nanoTime();
           round++;
-          RoundPlan plan = new RoundPlan(round, epoch, r * k, k, settings.batchSize(), settings.seed(),
+          int roundK = k.next();
+          RoundPlan plan = new RoundPlan(round, epoch, step, roundK, settings.batchSize(), settings.seed(),
               settings.shuffle(), settings.numClasses());
           Broadcast<ModelState> bc = sc.broadcast(new ModelState(params, updater, iteration, epoch));
+          long t1 = System.nanoTime();
           ParameterSum sum = data.blocks()
               .mapPartitionsWithIndex(new TrainRound(runId, confJson, bc, plan, updater != null), true)
               .treeAggregate(new ParameterSum(), ParameterSum::add, ParameterSum::merge, 2);
+          long t2 = System.nanoTime();
           bc.destroy(false);
+          broadcastNanos += t1 - t0;
+          jobNanos += t2 - t1;
+          float[] startParams = params;
+          double spread = 0;
+          double relSpread = 0;
           if (sum.examples() > 0) {
             params = sum.averageParams();
+            spread = sum.replicaSpread(startParams, params);
+            relSpread = spread / Math.max(1e-12, norm(params));
             if (updater != null) {
               float[] u = sum.averageUpdater();
               updater = u != null ? u : updater;
             }
           }
-          iteration += sum.workers().stream().mapToInt(WorkerStats::batches).max().orElse(0);
+          List<WorkerStats> workers = sum.workers();
+          int maxBatches = workers.stream().mapToInt(WorkerStats::batches).max().orElse(0);
+          iteration += maxBatches;
           samples += sum.examples();
-          RoundStats stats = new RoundStats(round, epoch + 1, sum.meanLoss(), sum.examples(),
-              (System.nanoTime() - t0) / 1e9, sum.workers());
+          step += roundK;
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          List<WorkerStats> withSync = workers.stream().map(w -> w.withRoundSeconds(seconds)).toList();
+          double busy = withSync.stream().mapToDouble(w -> w.computeSeconds() + w.dataSeconds()).max().orElse(0);
+          RoundStats stats = new RoundStats(round, epoch + 1, roundK, sum.meanLoss(), sum.examples(), seconds,
+              Math.max(0, seconds - busy), spread, relSpread, withSync);
           rounds.add(stats);
+          k.observe(roundK, stats.busySeconds(), stats.syncSeconds(), maxBatches, relSpread);
           double elapsed = (System.nanoTime() - start) / 1e9;
+          int remainingSteps = (steps - Math.min(step, steps)) + (settings.epochs() - epoch - 1) * steps;
+          int totalRounds = round + (remainingSteps + k.next() - 1) / k.next();
           for (TrainingListener l : listeners) {
             l.onRound(stats, totalRounds, elapsed, samples);
           }
@@ -106,6 +132,7 @@ public final class ParameterAveragingTrainer {
       }
     } finally {
       ReplicaCache.release(runId);
+      confJson.destroy(false);
     }
     double wall = (System.nanoTime() - start) / 1e9;
     net.params().assign(Nd4j.createFromArray(params).reshape(net.params().shape()));
@@ -114,10 +141,28 @@ public final class ParameterAveragingTrainer {
     }
     net.setIterationCount(iteration);
     net.setEpochCount(settings.epochs());
-    return new TrainingResult(net, rounds, samples, wall);
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("frequency_mode", k.isAuto() ? "auto" : "fixed");
+    info.put("frequency_final", k.next());
+    info.put("frequency_controller", k.describe());
+    info.put("driver_broadcast_seconds", broadcastNanos / 1e9);
+    info.put("driver_job_seconds", jobNanos / 1e9);
+    TrainingResult result = new TrainingResult(net, rounds, samples, wall, info);
+    LOG.info("run {}: {} rounds, {} samples/s, sync fraction {}, straggler spread {}, mean k {}, {}", runId,
+        rounds.size(), Math.round(result.samplesPerSecond()), String.format("%.3f", result.syncFraction()),
+        String.format("%.3f", result.stragglerSpread()), String.format("%.1f", result.meanK()), k.describe());
+    return result;
   }
 
   static float[] flat(INDArray a) {
     return a.reshape(a.length()).toFloatVector();
+  }
+
+  private static double norm(float[] a) {
+    double s = 0;
+    for (float v : a) {
+      s += (double) v * v;
+    }
+    return Math.sqrt(s);
   }
 }

@@ -1,28 +1,40 @@
 package org.sparktrain.driver.train;
 
-import java.io.Serializable;
+import java.io.Externalizable;
+import java.io.IOException;
+import java.io.ObjectInput;
+import java.io.ObjectOutput;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import org.sparktrain.kernels.train.FloatArrays;
 import org.sparktrain.kernels.train.ReplicaUpdate;
 
 /**
  * Running example-weighted sum of replica parameters (and updater states), combined in place on
  * float arrays by {@code treeAggregate}. A replica that trained no examples adds nothing but its
- * stats, so empty or exhausted partitions neither hang nor skew the average.
+ * stats, so empty or exhausted partitions neither hang nor skew the average. Also sums the
+ * weighted squared update norms, from which the driver derives the replicas' spread around the
+ * average.
  */
-public final class ParameterSum implements Serializable {
-  private static final long serialVersionUID = 1L;
+public final class ParameterSum implements Externalizable {
+  private static final long serialVersionUID = 2L;
 
   private float[] params;
   private float[] updater;
   private long examples;
   private double lossSum;
-  private final List<WorkerStats> workers = new ArrayList<>();
+  private double weightedDeltaSq;
+  private List<WorkerStats> workers = new ArrayList<>();
+
+  /** An empty sum (also the public no-arg constructor serialization needs). */
+  public ParameterSum() {}
 
   /** Adds one replica's result; takes ownership of its arrays (scales them in place). */
   public ParameterSum add(ReplicaUpdate u) {
     workers.add(new WorkerStats(u.partition(), u.worker(), u.examples(), u.batches(),
-        u.examples() > 0 ? u.lossSum() / u.examples() : Double.NaN, u.computeSeconds(), u.dataSeconds()));
+        u.examples() > 0 ? u.lossSum() / u.examples() : Double.NaN, u.computeSeconds(), u.dataSeconds(),
+        u.loadSeconds(), 0));
     if (u.examples() == 0) {
       return this;
     }
@@ -33,6 +45,7 @@ public final class ParameterSum implements Serializable {
     }
     examples += u.examples();
     lossSum += u.lossSum();
+    weightedDeltaSq += u.examples() * u.deltaSquaredNorm();
     return this;
   }
 
@@ -48,6 +61,7 @@ public final class ParameterSum implements Serializable {
     }
     examples += o.examples;
     lossSum += o.lossSum;
+    weightedDeltaSq += o.weightedDeltaSq;
     return this;
   }
 
@@ -83,11 +97,30 @@ public final class ParameterSum implements Serializable {
     if (a == null || examples == 0) {
       return a;
     }
-    double n = examples;
+    double inv = 1.0 / examples;
     for (int i = 0; i < a.length; i++) {
-      a[i] = (float) (a[i] / n);
+      a[i] = (float) (a[i] * inv);
     }
     return a;
+  }
+
+  /**
+   * Root-mean-square distance of the replicas from their weighted average (in parameter units),
+   * from {@code E||p_i - start||^2 - ||avg - start||^2}. Call after {@link #averageParams()}.
+   *
+   * @param start the parameters the round started from
+   * @param average the averaged parameters
+   */
+  public double replicaSpread(float[] start, float[] average) {
+    if (examples == 0 || start == null || average == null) {
+      return 0;
+    }
+    double avgDeltaSq = 0;
+    for (int i = 0; i < start.length; i++) {
+      double d = (double) average[i] - start[i];
+      avgDeltaSq += d * d;
+    }
+    return Math.sqrt(Math.max(0, weightedDeltaSq / examples - avgDeltaSq));
   }
 
   public long examples() {
@@ -99,9 +132,48 @@ public final class ParameterSum implements Serializable {
     return examples == 0 ? Double.NaN : lossSum / examples;
   }
 
+  /** Per-replica stats by partition. */
   public List<WorkerStats> workers() {
     List<WorkerStats> sorted = new ArrayList<>(workers);
-    sorted.sort(java.util.Comparator.comparingInt(WorkerStats::partition));
+    sorted.sort(Comparator.comparingInt(WorkerStats::partition));
     return sorted;
+  }
+
+  @Override
+  public void writeExternal(ObjectOutput out) throws IOException {
+    writeBytes(out, FloatArrays.toBytes(params));
+    writeBytes(out, FloatArrays.toBytes(updater));
+    out.writeLong(examples);
+    out.writeDouble(lossSum);
+    out.writeDouble(weightedDeltaSq);
+    out.writeObject(new ArrayList<>(workers));
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void readExternal(ObjectInput in) throws IOException, ClassNotFoundException {
+    params = FloatArrays.fromBytes(readBytes(in));
+    updater = FloatArrays.fromBytes(readBytes(in));
+    examples = in.readLong();
+    lossSum = in.readDouble();
+    weightedDeltaSq = in.readDouble();
+    workers = (List<WorkerStats>) in.readObject();
+  }
+
+  private static void writeBytes(ObjectOutput out, byte[] b) throws IOException {
+    out.writeInt(b == null ? -1 : b.length);
+    if (b != null) {
+      out.write(b);
+    }
+  }
+
+  private static byte[] readBytes(ObjectInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return null;
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
   }
 }

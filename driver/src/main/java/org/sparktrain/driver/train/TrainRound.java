@@ -22,12 +22,12 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
   private static final long serialVersionUID = 1L;
 
   private final String runId;
-  private final String confJson;
+  private final Broadcast<String> confJson;
   private final Broadcast<ModelState> state;
   private final RoundPlan plan;
   private final boolean withUpdater;
 
-  TrainRound(String runId, String confJson, Broadcast<ModelState> state, RoundPlan plan, boolean withUpdater) {
+  TrainRound(String runId, Broadcast<String> confJson, Broadcast<ModelState> state, RoundPlan plan, boolean withUpdater) {
     this.runId = runId;
     this.confJson = confJson;
     this.state = state;
@@ -40,11 +40,15 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     if (!blocks.hasNext()) {
       return List.<ReplicaUpdate>of().iterator();
     }
+    long t0 = System.nanoTime();
     ExampleBlock block = blocks.next();
     Replica replica = ReplicaCache.get(runId, partition,
-        () -> new Replica(MultiLayerConfiguration.fromJson(confJson)));
-    replica.load(state.value());
-    ReplicaUpdate update = replica.train(block, plan, partition, withUpdater, workerId());
+        () -> new Replica(MultiLayerConfiguration.fromJson(confJson.value())));
+    ModelState start = state.value();
+    replica.load(start);
+    double loadSeconds = (System.nanoTime() - t0) / 1e9;
+    ReplicaUpdate update = replica.train(block, plan, partition, withUpdater, workerId(), start.params(),
+        loadSeconds);
     return List.of(update).iterator();
   }
 

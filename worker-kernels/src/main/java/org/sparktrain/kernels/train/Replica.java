@@ -50,6 +50,17 @@ public final class Replica {
    * @param withUpdater whether to return the updater state
    */
   public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker) {
+    return train(block, plan, partition, withUpdater, worker, null, 0);
+  }
+
+  /**
+   * Trains the round's minibatches of {@code block} and returns the result.
+   *
+   * @param start the parameters the round started from (for the update's norm), or null
+   * @param loadSeconds time spent loading the round's state, reported back
+   */
+  public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker,
+                             float[] start, double loadSeconds) {
     BatchPlan batches = BatchPlan.of(block.count(), plan.batchSize(), plan.seed(), plan.epoch(), partition,
         plan.shuffle());
     int last = Math.min(batches.batches(), plan.firstStep() + plan.steps());
@@ -71,8 +82,16 @@ public final class Replica {
       dataNanos += t1 - t0;
       computeNanos += t2 - t1;
     }
-    return new ReplicaUpdate(partition, flat(net.params()), withUpdater ? updaterState() : null, examples, trained,
-        lossSum, computeNanos / 1e9, dataNanos / 1e9, worker);
+    float[] params = flat(net.params());
+    double delta = 0;
+    if (start != null) {
+      for (int i = 0; i < params.length; i++) {
+        double d = params[i] - start[i];
+        delta += d * d;
+      }
+    }
+    return new ReplicaUpdate(partition, params, withUpdater ? updaterState() : null, examples, trained,
+        lossSum, computeNanos / 1e9, dataNanos / 1e9, loadSeconds, delta, worker);
   }
 
   /** The current updater state as a flat array, or null when the optimiser keeps none. */

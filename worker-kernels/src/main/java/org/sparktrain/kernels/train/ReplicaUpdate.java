@@ -13,8 +13,10 @@ import java.io.Serializable;
  * @param lossSum sum over minibatches of (minibatch loss x minibatch size)
  * @param computeSeconds time in DL4J's fit
  * @param dataSeconds time assembling minibatches
+ * @param loadSeconds time fetching the broadcast state and loading it into the replica
+ * @param deltaSquaredNorm squared L2 distance between the parameters after and before the round
  * @param worker executor id / host / pid that ran it
  */
 public record ReplicaUpdate(int partition, float[] params, float[] updaterState, long examples, int batches,
-                            double lossSum, double computeSeconds, double dataSeconds, String worker)
-    implements Serializable {}
+                            double lossSum, double computeSeconds, double dataSeconds, double loadSeconds,
+                            double deltaSquaredNorm, String worker) implements Serializable {}
