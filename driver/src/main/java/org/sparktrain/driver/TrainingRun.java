@@ -23,11 +23,12 @@ import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.driver.data.IdxDataSource;
 import org.sparktrain.driver.output.Provenance;
 import org.sparktrain.driver.output.RunOutput;
-import org.sparktrain.driver.train.AveragingSettings;
+import org.apache.hadoop.conf.Configuration;
+import org.sparktrain.driver.engine.EngineContext;
+import org.sparktrain.driver.engine.TrainingData;
+import org.sparktrain.driver.engine.TrainingEngine;
 import org.sparktrain.driver.train.DistributedEvaluator;
-import org.sparktrain.driver.train.ParameterAveragingTrainer;
 import org.sparktrain.driver.train.ProgressPrinter;
-import org.sparktrain.driver.train.RoundStats;
 import org.sparktrain.driver.train.TrainingListener;
 import org.sparktrain.driver.train.TrainingResult;
 import org.sparktrain.kernels.model.NetworkFactory;
@@ -65,32 +66,37 @@ public final class TrainingRun {
     if (config.output().dir() == null || config.output().dir().isBlank()) {
       throw new ConfigException("output.dir", "is required: pass --output DIR or set output.dir");
     }
+    TrainingEngine engine = TrainingEngine.named(config.engine());
+    if (engine.usesSpark() && sc == null) {
+      throw new IllegalStateException("engine " + config.engine() + " needs a Spark context");
+    }
+    Configuration hadoop = sc != null ? sc.hadoopConfiguration() : new Configuration();
     long t0 = System.nanoTime();
     String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
         + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
     TrainConfig.Data d = config.data();
-    RunOutput output = RunOutput.open(config.output().dir(), overwrite, runId, sc.hadoopConfiguration());
-    DistributedDataset train = null;
-    DistributedDataset test = null;
+    RunOutput output = RunOutput.open(config.output().dir(), overwrite, runId, hadoop);
+    TrainingData train = null;
+    TrainingData test = null;
     try {
-      train = IdxDataSource.load(sc, d.train().images(), d.train().labels(), d.numClasses(), d.partitions(),
-          d.limit().train(), null);
-      test = IdxDataSource.load(sc, d.test().images(), d.test().labels(), d.numClasses(), d.partitions(),
-          d.limit().test(), train.exampleShape());
-      MultiLayerConfiguration conf = buildNetwork(config, train.exampleShape());
-      out.printf(Locale.ROOT, "sparktrain run %s: %,d train / %,d test examples in %d partitions, %d epochs, "
-              + "batch %d per worker, averaging every %d batches, master %s%n", runId, train.count(), test.count(),
-          train.partitions(), config.training().epochs(), config.training().batchSize(),
-          config.averaging().frequency(), sc.master());
+      IdxDataSource.Checked trainFiles = IdxDataSource.check(d.train().images(), d.train().labels(), d.numClasses(),
+          d.limit().train(), null, hadoop);
+      IdxDataSource.Checked testFiles = IdxDataSource.check(d.test().images(), d.test().labels(), d.numClasses(),
+          d.limit().test(), trainFiles.shape(), hadoop);
+      MultiLayerConfiguration conf = buildNetwork(config, trainFiles.shape());
+      train = load(sc, engine, trainFiles, d, hadoop);
+      test = load(sc, engine, testFiles, d, hadoop);
+      out.printf(Locale.ROOT, "sparktrain run %s: engine %s, %,d train / %,d test examples in %d partitions, "
+              + "%d epochs, batch %d per worker, averaging every %s batches, %s%n", runId, config.engine(),
+          train.count(), test.count(), train.partitions(), config.training().epochs(),
+          config.training().batchSize(), config.averaging().frequency(),
+          sc != null ? "master " + sc.master() : "no Spark");
 
       List<TrainingListener> listeners = new ArrayList<>();
       listeners.add(new ProgressPrinter(out, 2.0));
       listeners.addAll(extraListeners);
-      ParameterAveragingTrainer trainer = new ParameterAveragingTrainer(new AveragingSettings(
-          config.training().epochs(), config.training().batchSize(), config.averaging().frequency(),
-          config.averaging().updaterState(), config.seed(), d.shuffle(), d.numClasses()), listeners);
-      TrainingResult result = trainer.fit(sc, train, conf, runId);
-      Evaluation eval = DistributedEvaluator.evaluate(sc, result.network(), test, d.numClasses(), 512);
+      TrainingResult result = engine.train(new EngineContext(config, conf, runId, sc, train, listeners));
+      Evaluation eval = evaluate(sc, result, test, d.numClasses());
       double wall = (System.nanoTime() - t0) / 1e9;
 
       Map<String, Object> metrics = metrics(config, train, test, result, eval, wall, runId);
@@ -100,8 +106,9 @@ public final class TrainingRun {
       output.writeText("provenance.json", JSON.writeValueAsString(provenance(sc, config, train, test, runId)));
       output.commit();
       out.printf(Locale.ROOT, "done: test_accuracy %.4f  train_samples %,d  %,.0f samples/s  training %.1f s  "
-              + "total %.1f s  -> %s%n", eval.accuracy(), result.trainSamples(), result.samplesPerSecond(),
-          result.wallSeconds(), wall, output.dir());
+              + "sync %.1f%%  total %.1f s  -> %s%n", eval.accuracy(), result.trainSamples(),
+          result.samplesPerSecond(), result.wallSeconds(), 100 * nanToZero(result.syncFraction()), wall,
+          output.dir());
       return new Summary(output.dir(), eval.accuracy(), metrics);
     } catch (RuntimeException e) {
       output.abandon();
@@ -111,12 +118,35 @@ public final class TrainingRun {
       throw new java.io.UncheckedIOException(e);
     } finally {
       if (train != null) {
-        train.blocks().unpersist(false);
+        train.release();
       }
       if (test != null) {
-        test.blocks().unpersist(false);
+        test.release();
       }
     }
+  }
+
+  private static TrainingData load(JavaSparkContext sc, TrainingEngine engine, IdxDataSource.Checked files,
+                                   TrainConfig.Data d, Configuration hadoop) {
+    if (engine.usesSpark()) {
+      DistributedDataset ds = IdxDataSource.load(sc, files, d.numClasses(), d.partitions());
+      return new TrainingData(ds, null, files.images(), files.labels(), files.shape());
+    }
+    return new TrainingData(null, IdxDataSource.loadLocal(files, d.numClasses(), hadoop), files.images(),
+        files.labels(), files.shape());
+  }
+
+  private static Evaluation evaluate(JavaSparkContext sc, TrainingResult result, TrainingData test, int classes) {
+    if (test.distributed() != null) {
+      return DistributedEvaluator.evaluate(sc, result.network(), test.distributed(), classes, 512);
+    }
+    Evaluation eval = new Evaluation(classes);
+    DistributedEvaluator.evaluateBlock(result.network(), test.local(), classes, 512, eval);
+    return eval;
+  }
+
+  private static double nanToZero(double v) {
+    return Double.isNaN(v) ? 0 : v;
   }
 
   /** The network configuration a config describes, for data of the given example shape. */
@@ -132,10 +162,11 @@ public final class TrainingRun {
     }
   }
 
-  private static Map<String, Object> metrics(TrainConfig config, DistributedDataset train, DistributedDataset test,
+  private static Map<String, Object> metrics(TrainConfig config, TrainingData train, TrainingData test,
                                              TrainingResult r, Evaluation eval, double wall, String runId) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("run_id", runId);
+    m.put("engine", config.engine());
     m.put("test_accuracy", eval.accuracy());
     m.put("test_f1_macro", eval.f1());
     m.put("test_examples", test.count());
@@ -158,8 +189,8 @@ public final class TrainingRun {
     return m;
   }
 
-  private static Map<String, Object> provenance(JavaSparkContext sc, TrainConfig config, DistributedDataset train,
-                                                DistributedDataset test, String runId) throws java.io.IOException {
+  private static Map<String, Object> provenance(JavaSparkContext sc, TrainConfig config, TrainingData train,
+                                                TrainingData test, String runId) throws java.io.IOException {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("run_id", runId);
     p.put("seed", config.seed());

@@ -9,14 +9,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparktrain.driver.TrainingRun;
 import org.sparktrain.driver.config.ConfigException;
 import org.sparktrain.driver.config.ConfigLoader;
 import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.driver.output.RunOutput;
-import org.sparktrain.driver.spark.SparkSettings;
+import org.sparktrain.driver.engine.TrainingEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,16 +53,12 @@ final class TrainCommand implements Callable<Integer> {
       throw new ConfigException("output.dir", "is required: pass --output DIR or set output.dir in " + config);
     }
     RunOutput.checkAvailable(cfg.output().dir(), overwrite, new Configuration());
-    SparkConf conf = SparkSettings.withDefaults(new SparkConf().setAppName("sparktrain train"));
-    if (master != null) {
-      conf.setMaster(master);
-    }
-    if (!conf.contains("spark.master")) {
-      throw new ConfigException("--master", "no Spark master set: submit with spark-submit, use bin/sparktrain, "
-          + "or pass --master local[*]");
-    }
     PrintStream out = System.out;
-    try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+    if (!TrainingEngine.named(cfg.engine()).usesSpark()) {
+      TrainingRun.run(null, cfg, overwrite, out, List.of());
+      return ExitCodes.OK;
+    }
+    try (JavaSparkContext sc = SparkContexts.create("sparktrain train", master)) {
       TrainingRun.run(sc, cfg, overwrite, out, List.of());
     }
     return ExitCodes.OK;

@@ -11,6 +11,7 @@ import org.sparktrain.kernels.model.OptimizerSpec;
  * the YAML file and {@code --set} overrides, then {@link #validate()}s it.
  */
 public record TrainConfig(
+    @JsonProperty("engine") String engine,
     @JsonProperty("data") Data data,
     @JsonProperty("model") Model model,
     @JsonProperty("training") Training training,
@@ -42,9 +43,30 @@ public record TrainConfig(
   public record Training(@JsonProperty("epochs") int epochs, @JsonProperty("batch_size") int batchSize)
       implements Serializable {}
 
-  /** {@code averaging.*}: how replicas are synchronised. */
-  public record Averaging(@JsonProperty("frequency") int frequency,
-                          @JsonProperty("updater_state") boolean updaterState) implements Serializable {}
+  /**
+   * {@code averaging.*}: how replicas are synchronised.
+   *
+   * @param frequency minibatches per replica between averages (an integer), or "auto"
+   */
+  public record Averaging(@JsonProperty("frequency") Object frequency,
+                          @JsonProperty("updater_state") boolean updaterState,
+                          @JsonProperty("target_sync_fraction") double targetSyncFraction,
+                          @JsonProperty("min_frequency") int minFrequency,
+                          @JsonProperty("max_frequency") int maxFrequency,
+                          @JsonProperty("max_relative_spread") double maxRelativeSpread) implements Serializable {
+    /** True for {@code frequency: auto}. */
+    public boolean auto() {
+      return "auto".equals(frequency);
+    }
+
+    /** The fixed k, or the starting k when adaptive. */
+    public int k() {
+      return frequency instanceof Integer i ? i : Math.max(minFrequency, Math.min(maxFrequency, 10));
+    }
+  }
+
+  /** Engines a config may name. */
+  public static final java.util.List<String> ENGINES = java.util.List.of("sparktrain", "dl4j-spark", "single");
 
   /** {@code output.*}. */
   public record Output(@JsonProperty("dir") String dir) implements Serializable {}
@@ -78,7 +100,27 @@ public record TrainConfig(
     }
     range("training.epochs", training.epochs(), 1, 10_000);
     range("training.batch_size", training.batchSize(), 1, 1 << 20);
-    range("averaging.frequency", averaging.frequency(), 1, 1_000_000);
+    if (engine == null || !ENGINES.contains(engine)) {
+      throw new ConfigException("engine", "'" + engine + "' is not an engine; allowed: " + ENGINES);
+    }
+    Object f = averaging.frequency();
+    if (!(f instanceof Integer || "auto".equals(f))) {
+      throw new ConfigException("averaging.frequency", "value " + (f instanceof String ? "'" + f + "'" : f)
+          + " is not allowed; allowed: an integer >= 1 or 'auto'");
+    }
+    if (f instanceof Integer i) {
+      range("averaging.frequency", i, 1, 1_000_000);
+    }
+    range("averaging.min_frequency", averaging.minFrequency(), 1, 1_000_000);
+    range("averaging.max_frequency", averaging.maxFrequency(), averaging.minFrequency(), 1_000_000);
+    if (!(averaging.targetSyncFraction() > 0 && averaging.targetSyncFraction() < 1)) {
+      throw new ConfigException("averaging.target_sync_fraction", averaging.targetSyncFraction()
+          + " is out of range; allowed: (0, 1)");
+    }
+    if (!(averaging.maxRelativeSpread() > 0)) {
+      throw new ConfigException("averaging.max_relative_spread", averaging.maxRelativeSpread()
+          + " is out of range; allowed: > 0");
+    }
     if (optimizer.type() == null || !OptimizerSpec.TYPES.contains(optimizer.type())) {
       throw new ConfigException("optimizer.type", "'" + optimizer.type() + "' is not supported; allowed: "
           + OptimizerSpec.TYPES);
@@ -97,7 +139,12 @@ public record TrainConfig(
 
   /** A copy with a different output directory. */
   public TrainConfig withOutputDir(String dir) {
-    return new TrainConfig(data, model, training, averaging, optimizer, seed, new Output(dir));
+    return new TrainConfig(engine, data, model, training, averaging, optimizer, seed, new Output(dir));
+  }
+
+  /** A copy running on another engine. */
+  public TrainConfig withEngine(String name) {
+    return new TrainConfig(name, data, model, training, averaging, optimizer, seed, output);
   }
 
   private static void requirePath(String key, String value) {

@@ -54,6 +54,39 @@ public final class IdxDataSource {
   }
 
   /**
+   * Validates a split and decides how many examples to use.
+   *
+   * @param limit use only the first {@code limit} examples (0 = all)
+   * @param expectedShape shape every example must have, or null to accept the file's
+   */
+  public static Checked check(String imagesPath, String labelsPath, int numClasses, int limit, int[] expectedShape,
+                              org.apache.hadoop.conf.Configuration conf) {
+    IdxFileSummary[] s = inspect(imagesPath, labelsPath, numClasses, conf);
+    int[] shape = s[0].header().recordShape();
+    if (expectedShape != null && !Arrays.equals(shape, expectedShape)) {
+      throw new CorruptDataException(imagesPath, "wrong image size: records have shape " + Arrays.toString(shape)
+          + ", expected " + Arrays.toString(expectedShape) + " (the training data's shape)");
+    }
+    int total = s[0].header().count();
+    int n = limit > 0 ? Math.min(limit, total) : total;
+    return new Checked(s[0], s[1], shape, n);
+  }
+
+  /**
+   * A validated split.
+   *
+   * @param count examples to use
+   */
+  public record Checked(IdxFileSummary images, IdxFileSummary labels, int[] shape, int count) {}
+
+  /**
+   * Loads a split on the driver into one block, for engines that run without Spark.
+   */
+  public static ExampleBlock loadLocal(Checked c, int numClasses, org.apache.hadoop.conf.Configuration conf) {
+    return IdxFiles.readRange(c.images().path(), c.labels().path(), 0, c.count(), numClasses, conf);
+  }
+
+  /**
    * Loads a dataset.
    *
    * @param partitions number of partitions (0 = the context's default parallelism)
@@ -62,14 +95,15 @@ public final class IdxDataSource {
    */
   public static DistributedDataset load(JavaSparkContext sc, String imagesPath, String labelsPath, int numClasses,
                                         int partitions, int limit, int[] expectedShape) {
-    IdxFileSummary[] s = inspect(imagesPath, labelsPath, numClasses, sc.hadoopConfiguration());
-    int[] shape = s[0].header().recordShape();
-    if (expectedShape != null && !Arrays.equals(shape, expectedShape)) {
-      throw new CorruptDataException(imagesPath, "wrong image size: records have shape " + Arrays.toString(shape)
-          + ", expected " + Arrays.toString(expectedShape) + " (the training data's shape)");
-    }
-    int total = s[0].header().count();
-    int n = limit > 0 ? Math.min(limit, total) : total;
+    return load(sc, check(imagesPath, labelsPath, numClasses, limit, expectedShape, sc.hadoopConfiguration()),
+        numClasses, partitions);
+  }
+
+  /** Spreads a validated split over {@code partitions} balanced partitions (0 = default parallelism). */
+  public static DistributedDataset load(JavaSparkContext sc, Checked c, int numClasses, int partitions) {
+    String imagesPath = c.images().path();
+    String labelsPath = c.labels().path();
+    int n = c.count();
     int p = partitions > 0 ? partitions : sc.defaultParallelism();
     List<long[]> ranges = new ArrayList<>(p);
     int[] counts = new int[p];
@@ -80,13 +114,13 @@ public final class IdxDataSource {
       counts[i] = (int) (to - from);
     }
     LOG.info("{}: {} examples of shape {} in {} partitions of {}-{} (sha256 {})", imagesPath, n,
-        Arrays.toString(shape), p, Arrays.stream(counts).min().orElse(0), Arrays.stream(counts).max().orElse(0),
-        s[0].sha256().substring(0, 12));
+        Arrays.toString(c.shape()), p, Arrays.stream(counts).min().orElse(0), Arrays.stream(counts).max().orElse(0),
+        c.images().sha256().substring(0, 12));
     JavaRDD<ExampleBlock> blocks = sc.parallelize(ranges, p)
         .map(new ReadRange(imagesPath, labelsPath, numClasses, new SerializableHadoopConf(sc.hadoopConfiguration())))
         .setName("idx:" + imagesPath);
     blocks.persist(StorageLevel.MEMORY_ONLY());
-    return new DistributedDataset(blocks, counts, shape, s[0], s[1]);
+    return new DistributedDataset(blocks, counts, c.shape(), c.images(), c.labels());
   }
 
   /** Reads one partition's record range on an executor. */

@@ -26,7 +26,7 @@ public final class Provenance {
     return m;
   }
 
-  /** The environment the run executed in. */
+  /** The environment the run executed in ({@code sc} may be null for engines without Spark). */
   public static Map<String, Object> environment(JavaSparkContext sc) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("sparktrain_version", BuildInfo.get("sparktrain.version"));
@@ -37,8 +37,8 @@ public final class Provenance {
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
         + System.getProperty("os.arch"));
     m.put("host", hostName());
-    m.put("spark_version", sc.version());
-    m.put("spark_master", sc.master());
+    m.put("spark_version", sc != null ? sc.version() : org.apache.spark.package$.MODULE$.SPARK_VERSION());
+    m.put("spark_master", sc != null ? sc.master() : "none (engine without Spark)");
     m.put("scala_version", scala.util.Properties.versionNumberString());
     m.put("dl4j_version", BuildInfo.get("dl4j.version"));
     m.put("nd4j_backend", Nd4j.getBackend().getClass().getName());

@@ -93,7 +93,7 @@ public final class ParameterAveragingTrainer {
           long t1 = System.nanoTime();
           ParameterSum sum = data.blocks()
               .mapPartitionsWithIndex(new TrainRound(runId, confJson, bc, plan, updater != null), true)
-              .treeAggregate(new ParameterSum(), ParameterSum::add, ParameterSum::merge, 2);
+              .treeAggregate(new ParameterSum(), new ParameterSum.Add(), new ParameterSum.Merge(), 2);
           long t2 = System.nanoTime();
           bc.destroy(false);
           broadcastNanos += t1 - t0;

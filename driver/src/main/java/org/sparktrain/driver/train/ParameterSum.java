@@ -65,6 +65,31 @@ public final class ParameterSum implements Externalizable {
     return this;
   }
 
+  /**
+   * {@code seqOp} for {@code treeAggregate}: a named class, so Spark's closure cleaner skips the
+   * byte-code analysis it runs on lambdas every round.
+   */
+  public static final class Add implements org.apache.spark.api.java.function.Function2<ParameterSum, ReplicaUpdate,
+      ParameterSum> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public ParameterSum call(ParameterSum sum, ReplicaUpdate u) {
+      return sum.add(u);
+    }
+  }
+
+  /** {@code combOp} for {@code treeAggregate}. */
+  public static final class Merge implements org.apache.spark.api.java.function.Function2<ParameterSum, ParameterSum,
+      ParameterSum> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public ParameterSum call(ParameterSum a, ParameterSum b) {
+      return a.merge(b);
+    }
+  }
+
   private static float[] accumulate(float[] acc, float[] x, float w) {
     if (acc == null) {
       if (w != 1f) {
