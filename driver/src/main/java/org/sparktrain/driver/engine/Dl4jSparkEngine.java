@@ -65,8 +65,8 @@ public final class Dl4jSparkEngine implements TrainingEngine {
         long examples = ctx.train().count();
         samples += examples;
         double seconds = (System.nanoTime() - t0) / 1e9;
-        RoundStats stats = new RoundStats(epoch + 1, epoch + 1, k, sparkNet.getScore(), examples, seconds, 0, 0, 0,
-            List.of());
+        RoundStats stats = new RoundStats(epoch + 1, epoch + 1, k, sparkNet.getScore(), examples, seconds, Double.NaN,
+            Double.NaN, Double.NaN, List.of());
         rounds.add(stats);
         double elapsed = (System.nanoTime() - start) / 1e9;
         for (TrainingListener l : ctx.listeners()) {

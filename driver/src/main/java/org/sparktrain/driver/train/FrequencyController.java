@@ -94,7 +94,7 @@ public final class FrequencyController {
     }
     double f = targetSyncFraction;
     double wanted = stepSeconds > 0 ? this.syncSeconds * (1 - f) / (f * stepSeconds) : maxK;
-    k = (int) Math.max(minK, Math.min(Math.floor(ceiling), Math.ceil(wanted)));
+    k = (int) Math.max(minK, Math.min(Math.floor(ceiling), Math.ceil(wanted - 1e-9)));
   }
 
   /** One line on what the controller currently believes. */

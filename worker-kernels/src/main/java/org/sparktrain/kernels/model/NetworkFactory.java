@@ -83,6 +83,46 @@ public final class NetworkFactory {
     return list.build();
   }
 
+  /**
+   * Floating-point operations to train on one example: 2 x multiply-adds of the forward pass of
+   * every dense and conv layer, times 3 (forward, backward to inputs, backward to weights).
+   * Pooling, activations and the optimiser are not counted.
+   */
+  public static double trainingFlopsPerExample(List<LayerSpec> layers, int[] exampleShape, int numClasses) {
+    int h = exampleShape.length >= 2 ? exampleShape[0] : 1;
+    int w = exampleShape.length >= 2 ? exampleShape[1] : 1;
+    int c = exampleShape.length == 3 ? exampleShape[2] : exampleShape.length == 1 ? exampleShape[0] : 1;
+    long flat = (long) h * w * c;
+    double macs = 0;
+    for (LayerSpec l : layers) {
+      switch (l.type()) {
+        case "conv" -> {
+          int k = l.kernel();
+          int s = or(l.stride(), 1);
+          h = (h - k) / s + 1;
+          w = (w - k) / s + 1;
+          macs += (double) h * w * k * k * c * l.filters();
+          c = l.filters();
+          flat = (long) h * w * c;
+        }
+        case "maxpool" -> {
+          int k = or(l.kernel(), 2);
+          int s = or(l.stride(), k);
+          h = (h - k) / s + 1;
+          w = (w - k) / s + 1;
+          flat = (long) h * w * c;
+        }
+        case "dense" -> {
+          macs += (double) flat * l.units();
+          flat = l.units();
+        }
+        case "output" -> macs += (double) flat * numClasses;
+        default -> throw new IllegalArgumentException("unknown layer type " + l.type());
+      }
+    }
+    return 6 * macs;
+  }
+
   /** A freshly initialised network for the configuration (weights from the config's seed). */
   public static MultiLayerNetwork init(MultiLayerConfiguration conf) {
     MultiLayerNetwork net = new MultiLayerNetwork(conf);

@@ -20,6 +20,9 @@ class NetworkFactoryTest {
     MultiLayerNetwork net = NetworkFactory.init(conf);
     assertEquals(784L * 256 + 256 + 256L * 128 + 128 + 128L * 10 + 10, net.numParams());
     assertEquals(conf.toJson(), MultiLayerConfiguration.fromJson(conf.toJson()).toJson());
+    assertEquals(6.0 * (784 * 256 + 256 * 128 + 128 * 10), NetworkFactory.trainingFlopsPerExample(
+        List.of(LayerSpec.dense(256, "relu"), LayerSpec.dense(128, "relu"), LayerSpec.output("softmax")),
+        new int[] {28, 28}, 10));
   }
 
   @Test
@@ -33,6 +36,9 @@ class NetworkFactoryTest {
     MultiLayerNetwork net = NetworkFactory.init(NetworkFactory.build(layers, ADAM, new int[] {28, 28}, 10, 1));
     // conv1 520 + conv2 25,050 + dense 800*500+500 + output 5,010
     assertEquals(520 + 25_050 + 400_500 + 5_010, net.numParams());
+    // 24*24*25*20 + 8*8*25*20*50 + 800*500 + 500*10 multiply-adds, x6
+    assertEquals(6.0 * (288_000 + 1_600_000 + 400_000 + 5_000),
+        NetworkFactory.trainingFlopsPerExample(layers, new int[] {28, 28}, 10));
   }
 
   @Test
