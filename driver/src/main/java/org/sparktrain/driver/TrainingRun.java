@@ -145,6 +145,10 @@ public final class TrainingRun {
     return eval;
   }
 
+  private static Double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
   private static double nanToZero(double v) {
     return Double.isNaN(v) ? 0 : v;
   }
@@ -181,9 +185,9 @@ public final class TrainingRun {
     m.put("wall_seconds", wall);
     m.put("samples_per_second", r.samplesPerSecond());
     m.put("final_train_loss", r.rounds().isEmpty() ? Double.NaN : r.rounds().get(r.rounds().size() - 1).loss());
-    m.put("sync_fraction", r.syncFraction());
-    m.put("straggler_spread", r.stragglerSpread());
-    m.put("mean_k", r.meanK());
+    m.put("sync_fraction", finiteOrNull(r.syncFraction()));
+    m.put("straggler_spread", finiteOrNull(r.stragglerSpread()));
+    m.put("mean_k", finiteOrNull(r.meanK()));
     m.putAll(r.engineInfo());
     m.put("rounds", r.rounds());
     return m;

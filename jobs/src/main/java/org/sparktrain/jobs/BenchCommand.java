@@ -3,10 +3,9 @@ package org.sparktrain.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +19,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.sparktrain.driver.TrainingRun;
 import org.sparktrain.driver.config.ConfigException;
 import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.driver.output.Provenance;
@@ -86,28 +83,25 @@ final class BenchCommand implements Callable<Integer> {
     String loadBefore = loadAverage();
     List<Map<String, Object>> runs = new ArrayList<>();
     Map<String, Object> extraRows = new LinkedHashMap<>();
-    try (JavaSparkContext sc = SparkContexts.create("sparktrain bench", master)) {
-      for (int r = 0; r < repeat; r++) {
-        for (int i = 0; i < engines.size(); i++) {
-          String engine = engines.get((i + r) % engines.size());
-          Path dir = out.resolve("runs").resolve(engine + "-r" + r);
-          TrainConfig cfg = base.withEngine(engine).withOutputDir(dir.toString());
-          System.out.printf(Locale.ROOT, "bench: repeat %d/%d engine %s%n", r + 1, repeat, engine);
-          TrainingRun.Summary s = TrainingRun.run(engine.equals("single") ? null : sc, cfg, true,
-              new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), List.of());
-          runs.add(row(engine, r, s.metrics()));
-          System.out.println("bench:   " + runs.get(runs.size() - 1));
-        }
-        if (python != null) {
-          for (int procs : new int[] {1, 2}) {
-            Map<String, Object> py = runPytorch(python, base, procs);
-            if (py.containsKey("samples_per_second")) {
-              py.put("repeat", r);
-              runs.add(py);
-              System.out.println("bench:   " + py);
-            } else {
-              extraRows.put("pytorch-" + procs + "p", py);
-            }
+    String sparkMaster = master != null ? master : System.getProperty("spark.master", "local[*]");
+    for (int r = 0; r < repeat; r++) {
+      for (int i = 0; i < engines.size(); i++) {
+        String engine = engines.get((i + r) % engines.size());
+        String name = engine + "-r" + r;
+        System.out.printf(Locale.ROOT, "bench: repeat %d/%d engine %s%n", r + 1, repeat, engine);
+        Map<String, Object> row = runIsolated(engine, r, out.resolve("runs"), name, sparkMaster);
+        runs.add(row);
+        System.out.println("bench:   " + row);
+      }
+      if (python != null) {
+        for (int procs : new int[] {1, 2}) {
+          Map<String, Object> py = runPytorch(python, base, procs);
+          if (py.containsKey("samples_per_second")) {
+            py.put("repeat", r);
+            runs.add(py);
+            System.out.println("bench:   " + py);
+          } else {
+            extraRows.put("pytorch-" + procs + "p", py);
           }
         }
       }
@@ -151,6 +145,41 @@ final class BenchCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /**
+   * Runs one engine in a fresh JVM with this JVM's flags and classpath, so runs cannot disturb each
+   * other (JIT state, native caches, a native crash) and each pays its own warm-up.
+   */
+  private Map<String, Object> runIsolated(String engine, int r, Path runsDir, String name, String sparkMaster)
+      throws IOException, InterruptedException {
+    Path dir = runsDir.resolve(name);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Main.class.getName());
+    cmd.addAll(List.of("train", "--config", config, "--output", dir.toString(), "--overwrite", "--master", sparkMaster,
+        "--set", "engine=" + engine));
+    for (String o : overrides) {
+      cmd.add("--set");
+      cmd.add(o);
+    }
+    Path log = runsDir.resolve(name + ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    int code = p.waitFor();
+    if (code != 0) {
+      Map<String, Object> failed = new LinkedHashMap<>();
+      failed.put("engine", engine);
+      failed.put("repeat", r);
+      failed.put("failed", "exit " + code + ", see " + log);
+      return failed;
+    }
+    JsonNode m = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> metrics = new ObjectMapper().convertValue(m, LinkedHashMap.class);
+    return row(engine, r, metrics);
+  }
+
   private static Map<String, Object> row(String engine, int repeat, Map<String, Object> m) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("engine", engine);
@@ -159,8 +188,8 @@ final class BenchCommand implements Callable<Integer> {
     r.put("wall_seconds", m.get("training_seconds"));
     r.put("test_accuracy", m.get("test_accuracy"));
     Object sync = m.get("sync_fraction");
-    r.put("sync_fraction", sync instanceof Double d && !d.isNaN() ? d : null);
-    r.put("mean_k", "sparktrain".equals(engine) && m.get("mean_k") instanceof Double d && !d.isNaN() ? d : null);
+    r.put("sync_fraction", sync instanceof Number d && !Double.isNaN(d.doubleValue()) ? d.doubleValue() : null);
+    r.put("mean_k", "sparktrain".equals(engine) && m.get("mean_k") instanceof Number d ? d.doubleValue() : null);
     return r;
   }
 
@@ -173,13 +202,13 @@ final class BenchCommand implements Callable<Integer> {
     for (Map.Entry<String, List<Map<String, Object>>> e : byEngine.entrySet()) {
       Map<String, Double> m = new LinkedHashMap<>();
       for (String key : List.of("samples_per_second", "wall_seconds", "test_accuracy", "sync_fraction", "mean_k")) {
-        List<Double> v = e.getValue().stream().map(r -> r.get(key)).filter(x -> x instanceof Number)
+        List<Double> v = e.getValue().stream().filter(r -> !r.containsKey("failed")).map(r -> r.get(key)).filter(x -> x instanceof Number)
             .map(x -> ((Number) x).doubleValue()).sorted().toList();
         if (!v.isEmpty()) {
           m.put(key, v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2);
         }
       }
-      m.put("runs", (double) e.getValue().size());
+      m.put("runs", (double) e.getValue().stream().filter(r -> !r.containsKey("failed")).count());
       out.put(e.getKey(), m);
     }
     return out;

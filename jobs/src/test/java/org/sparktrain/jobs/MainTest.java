@@ -83,4 +83,30 @@ class MainTest {
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertFalse(Files.exists(out));
   }
+
+  @Test
+  void smallBenchWritesValidBenchJson() throws Exception {
+    Path out = tmp.resolve("bench");
+    Result r = run("bench", "--config", conf(), "--output", out.toString(), "--repeat", "2",
+        "--engines", "single,sparktrain", "--pytorch", "off", "--master", "local[2]",
+        "--set", "data.limit.train=2000", "--set", "data.limit.test=500", "--set", "training.epochs=1");
+    assertEquals(0, r.code(), r.err());
+    com.fasterxml.jackson.databind.JsonNode b = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(out.resolve("bench.json").toFile());
+    assertEquals(4, b.get("runs").size());
+    java.util.Set<String> order = new java.util.LinkedHashSet<>();
+    for (com.fasterxml.jackson.databind.JsonNode run : b.get("runs")) {
+      assertTrue(run.get("samples_per_second").asDouble() > 0, run.toString());
+      assertTrue(run.get("test_accuracy").asDouble() > 0.3, run.toString());
+      assertTrue(run.has("wall_seconds") && run.has("sync_fraction"), run.toString());
+      order.add(run.get("engine").asText() + run.get("repeat").asInt());
+    }
+    assertEquals(java.util.List.of("single0", "sparktrain0", "sparktrain1", "single1"), new java.util.ArrayList<>(order),
+        "engine order rotates between repeats");
+    double ratio = b.get("ratios").get("sparktrain/single").asDouble();
+    assertEquals(b.get("medians").get("sparktrain").get("samples_per_second").asDouble()
+        / b.get("medians").get("single").get("samples_per_second").asDouble(), ratio, 1e-9);
+    assertTrue(Files.readString(out.resolve("bench.md")).startsWith("| engine |"));
+    assertTrue(r.out().isEmpty() || !r.out().contains("error"));
+  }
 }
