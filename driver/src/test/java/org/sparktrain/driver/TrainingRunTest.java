@@ -79,6 +79,10 @@ class TrainingRunTest extends SparkTestBase {
     assertEquals(1, metrics.get("epochs").asInt());
     assertTrue(metrics.get("wall_seconds").asDouble() > 0);
     assertTrue(metrics.get("samples_per_second").asDouble() > 0);
+    assertEquals("sparktrain", metrics.get("engine").asText());
+    double sync = metrics.get("sync_fraction").asDouble();
+    assertTrue(sync > 0 && sync < 1, "sync fraction " + sync);
+    assertEquals(10.0, metrics.get("mean_k").asDouble());
     JsonNode rounds = metrics.get("rounds");
     assertEquals(16, rounds.size(), "10000 examples per partition / 64 = 157 batches -> 16 rounds at k=10");
     JsonNode r0 = rounds.get(0);
@@ -86,6 +90,13 @@ class TrainingRunTest extends SparkTestBase {
     assertTrue(r0.get("loss").asDouble() > rounds.get(15).get("loss").asDouble(), "loss falls");
     assertTrue(r0.get("seconds").asDouble() > 0);
     assertEquals(2, r0.get("workers").size());
+    JsonNode w0 = r0.get("workers").get(0);
+    for (String key : List.of("partition", "worker", "examples", "batches", "loss", "compute_seconds", "data_seconds",
+        "load_seconds", "sync_seconds")) {
+      assertTrue(w0.has(key), "worker stats lack " + key + ": " + w0);
+    }
+    assertEquals(640, w0.get("examples").asLong(), "k=10 minibatches of 64");
+    assertTrue(r0.has("relative_spread") && r0.get("k").asInt() == 10, r0.toString());
 
     // model.zip is plain DL4J and reproduces the reported accuracy
     MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(out.resolve("model.zip").toFile(), true);
@@ -114,6 +125,19 @@ class TrainingRunTest extends SparkTestBase {
     assertEquals("1.0.0-M2", env.get("dl4j_version").asText());
     assertFalse(env.get("sparktrain_version").asText().equals("unknown"));
     assertEquals(64, prov.get("config").get("training").get("batch_size").asInt());
+  }
+
+  @Test
+  void singleEngineRunsWithoutSpark() throws Exception {
+    Path out = tmp.resolve("single");
+    TrainConfig cfg = shipped("engine=single", "data.limit.train=3000", "data.limit.test=1000", "training.epochs=1")
+        .withOutputDir(out.toString());
+    TrainingRun.Summary s = TrainingRun.run(null, cfg, false, new PrintStream(new ByteArrayOutputStream()), List.of());
+    assertTrue(s.testAccuracy() > 0.6, "accuracy " + s.testAccuracy());
+    JsonNode prov = new ObjectMapper().readTree(out.resolve("provenance.json").toFile());
+    assertTrue(prov.get("environment").get("spark_master").asText().startsWith("none"));
+    assertEquals("single", new ObjectMapper().readTree(out.resolve("metrics.json").toFile()).get("engine").asText());
+    assertTrue(Files.exists(out.resolve(RunOutput.SUCCESS)));
   }
 
   @Test

@@ -45,7 +45,31 @@ class ConfigLoaderTest {
       assertEquals(3, c.model().layers().size());
       assertEquals(256, c.model().layers().get(0).units());
       assertTrue(c.training().epochs() <= 2);
+      assertEquals("sparktrain", c.engine());
     }
+    try (InputStream in = Files.newInputStream(root.resolve("conf/fashion-mnist-cnn.yaml"))) {
+      TrainConfig c = ConfigLoader.load("fashion-mnist-cnn.yaml", in, List.of());
+      assertEquals(List.of("conv", "maxpool", "conv", "maxpool", "dense", "output"),
+          c.model().layers().stream().map(l -> l.type()).toList());
+      assertEquals(20, c.model().layers().get(0).filters());
+      assertEquals(500, c.model().layers().get(4).units());
+    }
+  }
+
+  @Test
+  void frequencyIsAnIntegerOrAuto() {
+    TrainConfig c = load(PATHS, "averaging.frequency=auto");
+    assertTrue(c.averaging().auto());
+    assertEquals(10, c.averaging().k(), "auto starts at 10 within bounds");
+    assertEquals(5, load(PATHS, "averaging.frequency=auto", "averaging.max_frequency=5").averaging().k());
+    ConfigException e = fails(PATHS, "averaging.frequency=sometimes");
+    assertEquals("averaging.frequency", e.key());
+    assertTrue(e.getMessage().contains("'sometimes'") && e.getMessage().contains("'auto'"), e.getMessage());
+    assertEquals("averaging.frequency", fails(PATHS, "averaging.frequency=2.5").key());
+    assertEquals("averaging.max_frequency", fails(PATHS, "averaging.min_frequency=8",
+        "averaging.max_frequency=4").key());
+    assertEquals("averaging.target_sync_fraction", fails(PATHS, "averaging.target_sync_fraction=1.5").key());
+    assertEquals("engine", fails(PATHS, "engine=horovod").key());
   }
 
   @Test
