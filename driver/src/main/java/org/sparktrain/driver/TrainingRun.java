@@ -23,6 +23,8 @@ import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.driver.data.IdxDataSource;
 import org.sparktrain.driver.output.Provenance;
 import org.sparktrain.driver.output.RunOutput;
+import org.sparktrain.driver.spark.ExecutorReport;
+import org.sparktrain.driver.spark.Preflight;
 import org.apache.hadoop.conf.Configuration;
 import org.sparktrain.driver.engine.EngineContext;
 import org.sparktrain.driver.engine.TrainingData;
@@ -84,6 +86,9 @@ public final class TrainingRun {
       IdxDataSource.Checked testFiles = IdxDataSource.check(d.test().images(), d.test().labels(), d.numClasses(),
           d.limit().test(), trainFiles.shape(), hadoop);
       MultiLayerConfiguration conf = buildNetwork(config, trainFiles.shape());
+      if (engine.usesSpark()) {
+        preflight(sc, config, conf, trainFiles.shape(), out);
+      }
       train = load(sc, engine, trainFiles, d, hadoop);
       test = load(sc, engine, testFiles, d, hadoop);
       out.printf(Locale.ROOT, "sparktrain run %s: engine %s, %,d train / %,d test examples in %d partitions, "
@@ -124,6 +129,23 @@ public final class TrainingRun {
         test.release();
       }
     }
+  }
+
+  private static void preflight(JavaSparkContext sc, TrainConfig config, MultiLayerConfiguration conf, int[] shape,
+                                PrintStream out) {
+    Preflight.checkConf(sc.getConf());
+    long params = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf.clone()).numParams();
+    int features = java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+    long need = Preflight.replicaOffHeapBytes(params, config.training().batchSize(), 20L * features);
+    int cores = sc.getConf().getInt("spark.executor.cores", 1);
+    List<ExecutorReport> reports = Preflight.checkExecutors(sc, config.device(), need,
+        sc.master().startsWith("local") ? sc.defaultParallelism() : cores);
+    StringBuilder sb = new StringBuilder("executors:");
+    for (ExecutorReport r : reports) {
+      sb.append(String.format(Locale.ROOT, " [%s pid %d %s heap %d MB gpus %s]", r.executorId(), r.pid(), r.backend(),
+          r.heapBytes() >> 20, r.gpus().length == 0 ? "-" : String.join(",", r.gpus())));
+    }
+    out.println(sb);
   }
 
   private static TrainingData load(JavaSparkContext sc, TrainingEngine engine, IdxDataSource.Checked files,

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.config.ConfigException;
 import org.sparktrain.driver.output.OutputExistsException;
+import org.sparktrain.driver.spark.PreflightException;
 import org.sparktrain.kernels.data.CorruptDataException;
 import picocli.CommandLine;
 
@@ -29,7 +30,8 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
 
   private static Throwable find(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ConfigException || c instanceof CorruptDataException || c instanceof OutputExistsException) {
+      if (c instanceof ConfigException || c instanceof CorruptDataException || c instanceof OutputExistsException
+          || c instanceof PreflightException) {
         return c;
       }
       if (c.getCause() == c) {
@@ -48,6 +50,9 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     }
     if (domain instanceof OutputExistsException) {
       return ExitCodes.OUTPUT_EXISTS;
+    }
+    if (domain instanceof PreflightException) {
+      return ExitCodes.CLUSTER;
     }
     return ExitCodes.FAILURE;
   }

@@ -12,6 +12,8 @@ public final class ExitCodes {
   public static final int BAD_DATA = 3;
   /** The output directory already holds results and --overwrite was not given. */
   public static final int OUTPUT_EXISTS = 4;
+  /** The cluster is set up in a way training cannot work with (preflight check). */
+  public static final int CLUSTER = 5;
 
   private ExitCodes() {}
 }

@@ -12,6 +12,7 @@ import org.sparktrain.kernels.model.OptimizerSpec;
  */
 public record TrainConfig(
     @JsonProperty("engine") String engine,
+    @JsonProperty("device") String device,
     @JsonProperty("data") Data data,
     @JsonProperty("model") Model model,
     @JsonProperty("training") Training training,
@@ -100,6 +101,9 @@ public record TrainConfig(
     }
     range("training.epochs", training.epochs(), 1, 10_000);
     range("training.batch_size", training.batchSize(), 1, 1 << 20);
+    if (device == null || !java.util.List.of("auto", "cpu", "gpu").contains(device)) {
+      throw new ConfigException("device", "'" + device + "' is not allowed; allowed: [auto, cpu, gpu]");
+    }
     if (engine == null || !ENGINES.contains(engine)) {
       throw new ConfigException("engine", "'" + engine + "' is not an engine; allowed: " + ENGINES);
     }
@@ -139,12 +143,12 @@ public record TrainConfig(
 
   /** A copy with a different output directory. */
   public TrainConfig withOutputDir(String dir) {
-    return new TrainConfig(engine, data, model, training, averaging, optimizer, seed, new Output(dir));
+    return new TrainConfig(engine, device, data, model, training, averaging, optimizer, seed, new Output(dir));
   }
 
   /** A copy running on another engine. */
   public TrainConfig withEngine(String name) {
-    return new TrainConfig(name, data, model, training, averaging, optimizer, seed, output);
+    return new TrainConfig(name, device, data, model, training, averaging, optimizer, seed, output);
   }
 
   private static void requirePath(String key, String value) {

@@ -67,7 +67,7 @@ public final class SingleProcessEngine implements TrainingEngine {
         samples += examples;
         double seconds = (System.nanoTime() - t0) / 1e9;
         double loss = lossSum / Math.max(1, examples);
-        WorkerStats w = new WorkerStats(0, "driver pid " + ProcessHandle.current().pid(), examples, last - first,
+        WorkerStats w = new WorkerStats(0, "driver pid " + ProcessHandle.current().pid(), "cpu", examples, last - first,
             loss, computeNanos / 1e9, dataNanos / 1e9, 0, Math.max(0, seconds - (computeNanos + dataNanos) / 1e9));
         RoundStats stats = new RoundStats(round, epoch + 1, k, loss, examples, seconds, 0, 0, 0, List.of(w));
         rounds.add(stats);

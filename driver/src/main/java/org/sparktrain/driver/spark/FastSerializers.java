@@ -61,12 +61,14 @@ final class FastSerializers {
       out.writeDouble(u.loadSeconds());
       out.writeDouble(u.deltaSquaredNorm());
       out.writeString(u.worker());
+      out.writeString(u.device());
     }
 
     @Override
     public ReplicaUpdate read(Kryo kryo, Input in, Class<ReplicaUpdate> type) {
       return new ReplicaUpdate(in.readInt(), readFloats(in), readFloats(in), in.readLong(), in.readInt(),
-          in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readString());
+          in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readString(),
+          in.readString());
     }
   }
 }

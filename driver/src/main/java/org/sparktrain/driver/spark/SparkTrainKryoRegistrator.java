@@ -23,5 +23,6 @@ public final class SparkTrainKryoRegistrator implements KryoRegistrator {
     kryo.register(ReplicaUpdate.class, new FastSerializers.ReplicaUpdateSerializer());
     kryo.register(ExampleBlock.class, new JavaSerializer());
     kryo.register(ParameterSum.class, new JavaSerializer());
+    kryo.register(ExecutorReport.class, new JavaSerializer());
   }
 }

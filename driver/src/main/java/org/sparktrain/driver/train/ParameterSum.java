@@ -32,7 +32,7 @@ public final class ParameterSum implements Externalizable {
 
   /** Adds one replica's result; takes ownership of its arrays (scales them in place). */
   public ParameterSum add(ReplicaUpdate u) {
-    workers.add(new WorkerStats(u.partition(), u.worker(), u.examples(), u.batches(),
+    workers.add(new WorkerStats(u.partition(), u.worker(), u.device(), u.examples(), u.batches(),
         u.examples() > 0 ? u.lossSum() / u.examples() : Double.NaN, u.computeSeconds(), u.dataSeconds(),
         u.loadSeconds(), 0));
     if (u.examples() == 0) {

@@ -3,6 +3,9 @@ package org.sparktrain.driver.train;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
+import org.sparktrain.kernels.device.DeviceBinder;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -41,6 +44,7 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
       return List.<ReplicaUpdate>of().iterator();
     }
     long t0 = System.nanoTime();
+    String device = DeviceBinder.bind(gpuAddresses());
     ExampleBlock block = blocks.next();
     Replica replica = ReplicaCache.get(runId, partition,
         () -> new Replica(MultiLayerConfiguration.fromJson(confJson.value())));
@@ -48,8 +52,18 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     replica.load(start);
     double loadSeconds = (System.nanoTime() - t0) / 1e9;
     ReplicaUpdate update = replica.train(block, plan, partition, withUpdater, workerId(), start.params(),
-        loadSeconds);
+        loadSeconds, device);
     return List.of(update).iterator();
+  }
+
+  /** The GPU addresses Spark assigned to the running task, or null. */
+  static String[] gpuAddresses() {
+    TaskContext tc = TaskContext.get();
+    if (tc == null) {
+      return null;
+    }
+    ResourceInformation gpu = tc.resourcesJMap().get("gpu");
+    return gpu == null ? null : gpu.addresses();
   }
 
   static String workerId() {

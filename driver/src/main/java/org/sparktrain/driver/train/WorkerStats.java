@@ -12,6 +12,7 @@ import java.io.Serializable;
 public record WorkerStats(
     @JsonProperty("partition") int partition,
     @JsonProperty("worker") String worker,
+    @JsonProperty("device") String device,
     @JsonProperty("examples") long examples,
     @JsonProperty("batches") int batches,
     @JsonProperty("loss") double loss,
@@ -22,7 +23,7 @@ public record WorkerStats(
 
   /** A copy with the sync time filled in from the round's wall time. */
   WorkerStats withRoundSeconds(double roundSeconds) {
-    return new WorkerStats(partition, worker, examples, batches, loss, computeSeconds, dataSeconds, loadSeconds,
+    return new WorkerStats(partition, worker, device, examples, batches, loss, computeSeconds, dataSeconds, loadSeconds,
         Math.max(0, roundSeconds - computeSeconds - dataSeconds));
   }
 }

@@ -15,7 +15,7 @@ import org.sparktrain.kernels.train.ReplicaUpdate;
 class ParameterSumTest {
   private static ReplicaUpdate update(int partition, long examples, float[] params, float[] updater) {
     return new ReplicaUpdate(partition, params, updater, examples, (int) Math.min(1, examples), examples * 0.5,
-        0.1, 0.01, 0.001, 0, "test");
+        0.1, 0.01, 0.001, 0, "test", "cpu");
   }
 
   @Test
@@ -46,8 +46,8 @@ class ParameterSumTest {
   void spreadIsRmsDistanceFromAverage() {
     float[] start = {0, 0};
     ParameterSum sum = new ParameterSum()
-        .add(new ReplicaUpdate(0, new float[] {1, 0}, null, 1, 1, 0, 0, 0, 0, 1.0, "a"))
-        .add(new ReplicaUpdate(1, new float[] {-1, 0}, null, 1, 1, 0, 0, 0, 0, 1.0, "b"));
+        .add(new ReplicaUpdate(0, new float[] {1, 0}, null, 1, 1, 0, 0, 0, 0, 1.0, "a", "cpu"))
+        .add(new ReplicaUpdate(1, new float[] {-1, 0}, null, 1, 1, 0, 0, 0, 0, 1.0, "b", "cpu"));
     float[] avg = sum.averageParams();
     assertArrayEquals(new float[] {0, 0}, avg, 0f);
     assertEquals(1.0, sum.replicaSpread(start, avg), 1e-12);

@@ -50,7 +50,7 @@ public final class Replica {
    * @param withUpdater whether to return the updater state
    */
   public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker) {
-    return train(block, plan, partition, withUpdater, worker, null, 0);
+    return train(block, plan, partition, withUpdater, worker, null, 0, "cpu");
   }
 
   /**
@@ -58,9 +58,10 @@ public final class Replica {
    *
    * @param start the parameters the round started from (for the update's norm), or null
    * @param loadSeconds time spent loading the round's state, reported back
+   * @param device what the replica runs on, reported back
    */
   public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker,
-                             float[] start, double loadSeconds) {
+                             float[] start, double loadSeconds, String device) {
     BatchPlan batches = BatchPlan.of(block.count(), plan.batchSize(), plan.seed(), plan.epoch(), partition,
         plan.shuffle());
     int last = Math.min(batches.batches(), plan.firstStep() + plan.steps());
@@ -91,7 +92,7 @@ public final class Replica {
       }
     }
     return new ReplicaUpdate(partition, params, withUpdater ? updaterState() : null, examples, trained,
-        lossSum, computeNanos / 1e9, dataNanos / 1e9, loadSeconds, delta, worker);
+        lossSum, computeNanos / 1e9, dataNanos / 1e9, loadSeconds, delta, worker, device);
   }
 
   /** The current updater state as a flat array, or null when the optimiser keeps none. */

@@ -16,7 +16,8 @@ import java.io.Serializable;
  * @param loadSeconds time fetching the broadcast state and loading it into the replica
  * @param deltaSquaredNorm squared L2 distance between the parameters after and before the round
  * @param worker executor id / host / pid that ran it
+ * @param device what the replica ran on: "cpu", "gpu N", or a CPU run that was assigned a GPU
  */
 public record ReplicaUpdate(int partition, float[] params, float[] updaterState, long examples, int batches,
                             double lossSum, double computeSeconds, double dataSeconds, double loadSeconds,
-                            double deltaSquaredNorm, String worker) implements Serializable {}
+                            double deltaSquaredNorm, String worker, String device) implements Serializable {}

@@ -1,0 +1,143 @@
+package org.sparktrain.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Spark standalone cluster on this machine (Master and two Workers, separate JVMs, 1 core
+ * each, authentication and encryption on, each Worker owning one fake GPU) fed the shaded jar
+ * through deploy/standalone/submit.sh.
+ */
+class StandaloneClusterIT {
+  private static final Path ROOT = Path.of(System.getProperty("sparktrain.repo.root", "..")).toAbsolutePath()
+      .normalize();
+  @TempDir
+  static Path tmp;
+  private static Path state;
+  private static int port;
+  private static final List<Long> clusterPids = new ArrayList<>();
+
+  private record Run(int code, String output) {}
+
+  private static Run run(Map<String, String> env, long timeoutSeconds, String... cmd)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Path log = Files.createTempFile(tmp, "proc", ".log");
+    pb.redirectOutput(log.toFile());
+    Process p = pb.start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      return new Run(-1, Files.readString(log));
+    }
+    return new Run(p.exitValue(), Files.readString(log));
+  }
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    state = tmp.resolve("cluster");
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Run r = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 120, "deploy/standalone/start-cluster.sh",
+        "--workers", "2", "--cores", "1", "--memory", "2g", "--port", String.valueOf(port),
+        "--gpu-discovery", ROOT.resolve("deploy/standalone/fake-gpu-discovery.sh").toString(),
+        "--gpus-per-worker", "1");
+    assertEquals(0, r.code(), r.output());
+    assertTrue(r.output().strip().endsWith("spark://127.0.0.1:" + port), r.output());
+    for (String f : List.of("master.pid", "worker-1.pid", "worker-2.pid")) {
+      clusterPids.add(Long.parseLong(Files.readString(state.resolve(f)).strip()));
+    }
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    List<Long> all = new ArrayList<>(clusterPids);
+    for (long pid : clusterPids) {
+      ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> all.add(d.pid())));
+    }
+    Run r = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 60, "deploy/standalone/stop-cluster.sh");
+    assertEquals(0, r.code(), r.output());
+    Thread.sleep(500);
+    for (long pid : all) {
+      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "process " + pid + " left behind");
+    }
+  }
+
+  @Test
+  void trainsOnTwoExecutorJvmsEachBoundToItsOwnGpu() throws Exception {
+    Path out = tmp.resolve("run");
+    Run r = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 300, "deploy/standalone/submit.sh",
+        "--executor-memory", "1500m", "--conf", "spark.executor.cores=1",
+        "--conf", "spark.executor.resource.gpu.amount=1", "--conf", "spark.task.resource.gpu.amount=1",
+        "train", "--config", "conf/fashion-mnist-mlp.yaml", "--output", out.toString(),
+        "--set", "data.limit.train=20000", "--set", "training.epochs=1", "--set", "data.partitions=2");
+    assertEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains("master spark://127.0.0.1:" + port), r.output());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    assertTrue(m.get("test_accuracy").asDouble() >= 0.80, "accuracy " + m.get("test_accuracy"));
+    Set<String> workers = new TreeSet<>();
+    Set<String> devices = new TreeSet<>();
+    for (JsonNode round : m.get("rounds")) {
+      for (JsonNode w : round.get("workers")) {
+        workers.add(w.get("worker").asText());
+        devices.add(w.get("partition").asInt() + ":" + w.get("device").asText());
+      }
+    }
+    assertEquals(2, workers.size(), "two executor JVMs trained: " + workers);
+    Set<String> pids = new TreeSet<>();
+    for (String w : workers) {
+      String pid = w.substring(w.lastIndexOf(' ') + 1);
+      assertNotEquals(String.valueOf(ProcessHandle.current().pid()), pid);
+      pids.add(pid);
+    }
+    assertEquals(2, pids.size(), workers.toString());
+    Set<String> gpus = new TreeSet<>();
+    for (String d : devices) {
+      assertTrue(d.contains("gpu "), d);
+      gpus.add(d.replaceAll(".*gpu (\\d+).*", "$1"));
+    }
+    assertEquals(Set.of("0", "1"), gpus, "each task bound to a distinct GPU address: " + devices);
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+  }
+
+  @Test
+  void clientWithoutTheSecretIsRefused() throws Exception {
+    Path masterLog = state.resolve("logs/master.log");
+    long registeredBefore = countLines(masterLog, "Registering app");
+    Run r = run(Map.of(), 25, "bin/spark-submit", "--master", "spark://127.0.0.1:" + port,
+        "jobs/target/jobs-0.1.0-SNAPSHOT-shaded.jar", "train", "--config", "conf/fashion-mnist-mlp.yaml",
+        "--output", tmp.resolve("intruder").toString(), "--set", "data.limit.train=500");
+    assertTrue(r.output().contains("Failed to connect to master"), r.output());
+    assertTrue(Files.readString(masterLog).contains("Expected SaslMessage"), "master did not reject the client");
+    assertEquals(registeredBefore, countLines(masterLog, "Registering app"), "an unauthenticated app registered");
+    assertFalse(Files.exists(tmp.resolve("intruder").resolve("metrics.json")));
+  }
+
+  private static long countLines(Path file, String needle) throws IOException {
+    try (Stream<String> lines = Files.lines(file)) {
+      return lines.filter(l -> l.contains(needle)).count();
+    }
+  }
+}
