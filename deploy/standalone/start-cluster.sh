@@ -36,6 +36,9 @@ fi
 rm -rf "$STATE"; mkdir -p "$STATE/logs"
 umask 077
 SECRET="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+# A driver launched by a Worker (--deploy-mode cluster) does not get Spark's Java 17 flags by itself;
+# it gets the secret from the Worker in its environment (sparktrain copies it into its conf).
+JVM_FLAGS="$(grep -v '^#' "$ROOT/conf/jvm.options" | tr '\n' ' ')"
 cat > "$STATE/spark-defaults.conf" <<CONF
 spark.master                       spark://127.0.0.1:$PORT
 spark.authenticate                 true
@@ -44,6 +47,8 @@ spark.network.crypto.enabled       true
 spark.io.encryption.enabled        true
 spark.executorEnv.OMP_NUM_THREADS  1
 spark.executor.extraJavaOptions    -Dorg.bytedeco.javacpp.cachedir=${SPARKTRAIN_JAVACPP_CACHE:-$HOME/.cache/sparktrain-javacpp}
+spark.driver.extraJavaOptions      $JVM_FLAGS -Dorg.bytedeco.javacpp.cachedir=${SPARKTRAIN_JAVACPP_CACHE:-$HOME/.cache/sparktrain-javacpp}
+spark.driverEnv.OMP_NUM_THREADS    1
 CONF
 umask 022
 JAVA="${JAVA:-java}"

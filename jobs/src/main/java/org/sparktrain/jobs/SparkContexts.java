@@ -19,6 +19,13 @@ final class SparkContexts {
       throw new ConfigException("--master", "no Spark master set: submit with spark-submit, use bin/sparktrain, "
           + "or pass --master local[*]");
     }
+    // A driver launched by a standalone Worker (--deploy-mode cluster) receives the cluster secret in
+    // the environment, but Spark requires it in the driver's conf.
+    String secret = System.getenv("_SPARK_AUTH_SECRET");
+    if (conf.getBoolean("spark.authenticate", false) && !conf.contains("spark.authenticate.secret")
+        && secret != null && !secret.isEmpty()) {
+      conf.set("spark.authenticate.secret", secret);
+    }
     Preflight.checkConf(conf);
     return new JavaSparkContext(conf);
   }

@@ -123,6 +123,24 @@ class StandaloneClusterIT {
   }
 
   @Test
+  void clusterDeployModeRunsTheDriverOnAWorker() throws Exception {
+    Path out = tmp.resolve("cluster-mode");
+    Run r = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 120, "deploy/standalone/submit.sh",
+        "--deploy-mode", "cluster", "--driver-memory", "1g", "--executor-memory", "1g",
+        "--conf", "spark.executor.resource.gpu.amount=1", "--conf", "spark.task.resource.gpu.amount=1",
+        "train", "--config", ROOT.resolve("conf/fashion-mnist-mlp.yaml").toString(), "--output", out.toString(),
+        "--set", "data.limit.train=5000", "--set", "data.limit.test=2000", "--set", "training.epochs=1",
+        "--set", "data.partitions=1");
+    assertEquals(0, r.code(), r.output());
+    for (int i = 0; i < 240 && !Files.exists(out.resolve("_SUCCESS")); i++) {
+      Thread.sleep(500);
+    }
+    assertTrue(Files.exists(out.resolve("_SUCCESS")), "the driver on the worker did not finish the run");
+    JsonNode prov = new ObjectMapper().readTree(out.resolve("provenance.json").toFile());
+    assertEquals("spark://127.0.0.1:" + port, prov.get("environment").get("spark_master").asText());
+  }
+
+  @Test
   void clientWithoutTheSecretIsRefused() throws Exception {
     Path masterLog = state.resolve("logs/master.log");
     long registeredBefore = countLines(masterLog, "Registering app");
