@@ -142,8 +142,8 @@ public final class TrainingRun {
         sc.master().startsWith("local") ? sc.defaultParallelism() : cores);
     StringBuilder sb = new StringBuilder("executors:");
     for (ExecutorReport r : reports) {
-      sb.append(String.format(Locale.ROOT, " [%s pid %d %s heap %d MB gpus %s]", r.executorId(), r.pid(), r.backend(),
-          r.heapBytes() >> 20, r.gpus().length == 0 ? "-" : String.join(",", r.gpus())));
+      sb.append(String.format(Locale.ROOT, " [%s pid %d %s (%s) heap %d MB gpus %s]", r.executorId(), r.pid(),
+          r.backend(), r.devices(), r.heapBytes() >> 20, r.gpus().length == 0 ? "-" : String.join(",", r.gpus())));
     }
     out.println(sb);
   }

@@ -15,7 +15,8 @@ import java.io.Serializable;
  * @param offHeapBytes JavaCPP's off-heap limit (org.bytedeco.javacpp.maxbytes)
  * @param physicalBytes JavaCPP's physical-memory limit (maxphysicalbytes)
  * @param gpus GPU addresses assigned to the preflight task, or empty
+ * @param devices what ND4J reports about its devices (names and memory on CUDA; cores and memory on CPU)
  */
 public record ExecutorReport(String executorId, long pid, String backend, String backendError, boolean moduleFlags,
                              String kryoRegistrator, long heapBytes, long offHeapBytes, long physicalBytes,
-                             String[] gpus) implements Serializable {}
+                             String[] gpus, String devices) implements Serializable {}

@@ -67,9 +67,9 @@ public final class Preflight {
       byExecutor.putIfAbsent(r.executorId() + "/" + r.pid(), r);
     }
     for (ExecutorReport r : byExecutor.values()) {
-      LOG.info("executor {} pid {}: backend {}, heap {}, off-heap limit {}, physical limit {}, GPUs {}",
-          r.executorId(), r.pid(), r.backend(), mb(r.heapBytes()), mb(r.offHeapBytes()), mb(r.physicalBytes()),
-          String.join(",", r.gpus()));
+      LOG.info("executor {} pid {}: backend {} ({}), heap {}, off-heap limit {}, physical limit {}, GPUs {}",
+          r.executorId(), r.pid(), r.backend(), r.devices(), mb(r.heapBytes()), mb(r.offHeapBytes()),
+          mb(r.physicalBytes()), String.join(",", r.gpus()));
       String where = "executor " + r.executorId() + " (pid " + r.pid() + ")";
       if (r.backendError() != null) {
         throw new PreflightException("the ND4J backend does not load on " + where + ": " + r.backendError()
@@ -148,8 +148,10 @@ public final class Preflight {
     public Iterator<ExecutorReport> call(Iterator<Integer> ignored) {
       String backend = null;
       String error = null;
+      String devices = "";
       try {
         backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
+        devices = describeDevices(org.nd4j.linalg.factory.Nd4j.getExecutioner().getEnvironmentInformation());
       } catch (Throwable t) {
         error = t.toString();
       }
@@ -166,7 +168,23 @@ public final class Preflight {
       SparkEnv env = SparkEnv.get();
       return List.of(new ExecutorReport(env == null ? "?" : env.executorId(), ProcessHandle.current().pid(), backend,
           error, javaBaseOpensNio(), kryoProblem(serializer, registrator), Runtime.getRuntime().maxMemory(), offHeap,
-          physical, gpu == null ? new String[0] : gpu.addresses())).iterator();
+          physical, gpu == null ? new String[0] : gpu.addresses(), devices)).iterator();
+    }
+
+    /** Device names and memory from ND4J's environment information (CUDA lists every device). */
+    static String describeDevices(java.util.Properties env) {
+      Object cuda = env.get("cuda.devicesInformation");
+      if (cuda instanceof List<?> list && !list.isEmpty()) {
+        StringBuilder sb = new StringBuilder();
+        for (Object d : list) {
+          if (d instanceof Map<?, ?> m) {
+            sb.append(sb.length() == 0 ? "" : "; ").append(m.get("cuda.deviceName")).append(' ')
+                .append(m.get("cuda.totalMemory") instanceof Number n ? (n.longValue() >> 20) + " MB" : "");
+          }
+        }
+        return sb.toString();
+      }
+      return "cpu, " + env.getOrDefault("cores", "?") + " cores";
     }
   }
 }
