@@ -1,12 +1,12 @@
 package org.sparktrain.driver;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.sparktrain.driver.spark.SparkSettings;
+import org.sparktrain.kernels.data.FashionMnist;
 
 /** One real {@code local[2]} Spark context per test class, with sparktrain's Kryo settings. */
 public abstract class SparkTestBase {
@@ -33,16 +33,11 @@ public abstract class SparkTestBase {
 
   /** Debian's Fashion-MNIST directory (CI installs dataset-fashion-mnist). */
   protected static Path fashionDir() {
-    Path d = Path.of(System.getProperty("sparktrain.fashion.dir", "/usr/share/datasets/fashion-mnist"));
-    if (!Files.isRegularFile(d.resolve("train-images-idx3-ubyte.gz"))) {
-      throw new IllegalStateException("Fashion-MNIST not found in " + d
-          + ": install it with 'apt-get install -y dataset-fashion-mnist'");
-    }
-    return d;
+    return FashionMnist.dir();
   }
 
   protected static String fashion(String name) {
-    return fashionDir().resolve(name).toUri().toString();
+    return FashionMnist.uri(name);
   }
 
   /** The repository root (for conf/ files). */

@@ -91,9 +91,9 @@ public final class ParameterAveragingTrainer {
               settings.shuffle(), settings.numClasses());
           Broadcast<ModelState> bc = sc.broadcast(new ModelState(params, updater, iteration, epoch));
           long t1 = System.nanoTime();
-          ParameterSum sum = data.blocks()
-              .mapPartitionsWithIndex(new TrainRound(runId, confJson, bc, plan, updater != null), true)
-              .treeAggregate(new ParameterSum(), new ParameterSum.Add(), new ParameterSum.Merge(), 2);
+          ParameterSum sum = aggregate(data.blocks()
+              .mapPartitionsWithIndex(new TrainRound(runId, confJson, bc, plan, updater != null), true),
+              data.partitions());
           long t2 = System.nanoTime();
           bc.destroy(false);
           broadcastNanos += t1 - t0;
@@ -153,6 +153,29 @@ public final class ParameterAveragingTrainer {
         String.format("%.3f", result.stragglerSpread()), String.format("%.1f", result.meanK()), k.describe());
     return result;
   }
+
+  /**
+   * Sums the replicas' results. Up to {@link #COLLECT_MAX_PARTITIONS} partitions the results are
+   * collected and added on the driver in partition order, which is cheaper per round than
+   * treeAggregate's extra stage and makes the sum independent of task completion order; beyond
+   * that, treeAggregate keeps the driver's memory and merge work bounded.
+   */
+  static ParameterSum aggregate(org.apache.spark.api.java.JavaRDD<org.sparktrain.kernels.train.ReplicaUpdate> updates,
+                                int partitions) {
+    if (partitions > COLLECT_MAX_PARTITIONS) {
+      return updates.treeAggregate(new ParameterSum(), new ParameterSum.Add(), new ParameterSum.Merge(), 2);
+    }
+    List<org.sparktrain.kernels.train.ReplicaUpdate> all = new ArrayList<>(updates.collect());
+    all.sort(java.util.Comparator.comparingInt(org.sparktrain.kernels.train.ReplicaUpdate::partition));
+    ParameterSum sum = new ParameterSum();
+    for (org.sparktrain.kernels.train.ReplicaUpdate u : all) {
+      sum.add(u);
+    }
+    return sum;
+  }
+
+  /** Collect-and-sum below this many partitions, treeAggregate above. */
+  static final int COLLECT_MAX_PARTITIONS = 32;
 
   static float[] flat(INDArray a) {
     return a.reshape(a.length()).toFloatVector();

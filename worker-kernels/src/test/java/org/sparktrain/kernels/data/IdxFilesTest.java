@@ -14,7 +14,6 @@ import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparktrain.kernels.FashionMnist;
 
 class IdxFilesTest {
   private static final Configuration CONF = new Configuration();

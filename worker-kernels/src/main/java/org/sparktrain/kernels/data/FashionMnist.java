@@ -1,9 +1,12 @@
-package org.sparktrain.kernels;
+package org.sparktrain.kernels.data;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates Debian's dataset-fashion-mnist files for tests (CI installs the package). */
+/**
+ * Locates Debian's dataset-fashion-mnist files (apt-get install dataset-fashion-mnist), for tests,
+ * benchmarks and demos. {@code -Dsparktrain.fashion.dir} points elsewhere.
+ */
 public final class FashionMnist {
   private FashionMnist() {}
 
@@ -14,6 +17,11 @@ public final class FashionMnist {
           + ": install it with 'apt-get install -y dataset-fashion-mnist' (or set -Dsparktrain.fashion.dir)");
     }
     return d;
+  }
+
+  /** A file of the dataset as a file:// URI, e.g. {@code uri("t10k-images-idx3-ubyte.gz")}. */
+  public static String uri(String name) {
+    return dir().resolve(name).toUri().toString();
   }
 
   public static String trainImages() {
