@@ -18,6 +18,7 @@ public record TrainConfig(
     @JsonProperty("training") Training training,
     @JsonProperty("averaging") Averaging averaging,
     @JsonProperty("optimizer") OptimizerSpec optimizer,
+    @JsonProperty("augmentation") Augmentation augmentation,
     @JsonProperty("seed") long seed,
     @JsonProperty("output") Output output) implements Serializable {
 
@@ -68,6 +69,19 @@ public record TrainConfig(
 
   /** Engines a config may name. */
   public static final java.util.List<String> ENGINES = java.util.List.of("sparktrain", "dl4j-spark", "single");
+
+  /**
+   * {@code augmentation.*}: per-example operations applied on the executors as minibatches are
+   * built, and how many independently augmented copies of each example an epoch holds.
+   */
+  public record Augmentation(@JsonProperty("copies") int copies,
+                             @JsonProperty("ops") List<org.sparktrain.kernels.augment.AugmentSpec> ops)
+      implements Serializable {
+    /** The executable pipeline (validated). */
+    public org.sparktrain.kernels.augment.AugmentationPipeline pipeline() {
+      return new org.sparktrain.kernels.augment.AugmentationPipeline(ops == null ? List.of() : ops, copies);
+    }
+  }
 
   /** {@code output.*}. */
   public record Output(@JsonProperty("dir") String dir) implements Serializable {}
@@ -138,17 +152,26 @@ public record TrainConfig(
     if (!(optimizer.weightDecay() >= 0 && optimizer.weightDecay() < 1)) {
       throw new ConfigException("optimizer.weight_decay", optimizer.weightDecay() + " is out of range; allowed: [0, 1)");
     }
+    try {
+      augmentation.pipeline();
+    } catch (IllegalArgumentException e) {
+      String m = e.getMessage();
+      int colon = m.indexOf(':');
+      throw new ConfigException(colon > 0 ? m.substring(0, colon) : "augmentation",
+          colon > 0 ? m.substring(colon + 2) : m);
+    }
     return this;
   }
 
   /** A copy with a different output directory. */
   public TrainConfig withOutputDir(String dir) {
-    return new TrainConfig(engine, device, data, model, training, averaging, optimizer, seed, new Output(dir));
+    return new TrainConfig(engine, device, data, model, training, averaging, optimizer, augmentation, seed,
+        new Output(dir));
   }
 
   /** A copy running on another engine. */
   public TrainConfig withEngine(String name) {
-    return new TrainConfig(name, device, data, model, training, averaging, optimizer, seed, output);
+    return new TrainConfig(name, device, data, model, training, averaging, optimizer, augmentation, seed, output);
   }
 
   private static void requirePath(String key, String value) {

@@ -22,6 +22,7 @@ import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.driver.train.RoundStats;
 import org.sparktrain.driver.train.TrainingListener;
 import org.sparktrain.driver.train.TrainingResult;
+import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.train.BatchPlan;
 import org.sparktrain.kernels.train.Replica;
@@ -60,9 +61,9 @@ public final class Dl4jSparkEngine implements TrainingEngine {
         long t0 = System.nanoTime();
         JavaRDD<DataSet> minibatches = ctx.train().distributed().blocks()
             .mapPartitionsWithIndex(new ToMinibatches(batch, c.seed(), epoch, c.data().shuffle(),
-                c.data().numClasses()), true);
+                c.data().numClasses(), c.augmentation().pipeline()), true);
         sparkNet.fit(minibatches);
-        long examples = ctx.train().count();
+        long examples = ctx.train().count() * c.augmentation().copies();
         samples += examples;
         double seconds = (System.nanoTime() - t0) / 1e9;
         RoundStats stats = new RoundStats(epoch + 1, epoch + 1, k, sparkNet.getScore(), examples, seconds, Double.NaN,
@@ -112,13 +113,15 @@ public final class Dl4jSparkEngine implements TrainingEngine {
     private final int epoch;
     private final boolean shuffle;
     private final int classes;
+    private final AugmentationPipeline aug;
 
-    ToMinibatches(int batch, long seed, int epoch, boolean shuffle, int classes) {
+    ToMinibatches(int batch, long seed, int epoch, boolean shuffle, int classes, AugmentationPipeline aug) {
       this.batch = batch;
       this.seed = seed;
       this.epoch = epoch;
       this.shuffle = shuffle;
       this.classes = classes;
+      this.aug = aug;
     }
 
     @Override
@@ -126,9 +129,9 @@ public final class Dl4jSparkEngine implements TrainingEngine {
       List<DataSet> out = new ArrayList<>();
       while (blocks.hasNext()) {
         ExampleBlock b = blocks.next();
-        BatchPlan plan = BatchPlan.of(b.count(), batch, seed, epoch, partition, shuffle);
+        BatchPlan plan = BatchPlan.of(b.count() * aug.copies(), batch, seed, epoch, partition, shuffle);
         for (int s = 0; s < plan.batches(); s++) {
-          out.add(Replica.minibatch(b, plan.batch(s), classes));
+          out.add(Replica.minibatch(b, plan.batch(s), classes, aug, seed, epoch));
         }
       }
       return out.iterator();

@@ -11,6 +11,7 @@ import org.sparktrain.driver.train.RoundStats;
 import org.sparktrain.driver.train.TrainingListener;
 import org.sparktrain.driver.train.TrainingResult;
 import org.sparktrain.driver.train.WorkerStats;
+import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.train.BatchPlan;
 import org.sparktrain.kernels.train.Replica;
@@ -35,7 +36,8 @@ public final class SingleProcessEngine implements TrainingEngine {
     int classes = c.data().numClasses();
     MultiLayerNetwork net = new MultiLayerNetwork(ctx.network().clone());
     net.init();
-    int steps = BatchPlan.numBatches(block.count(), batch);
+    AugmentationPipeline aug = c.augmentation().pipeline();
+    int steps = BatchPlan.numBatches(block.count() * aug.copies(), batch);
     int roundsPerEpoch = (steps + k - 1) / k;
     int totalRounds = roundsPerEpoch * c.training().epochs();
     List<RoundStats> rounds = new ArrayList<>();
@@ -44,7 +46,7 @@ public final class SingleProcessEngine implements TrainingEngine {
     long start = System.nanoTime();
     for (int epoch = 0; epoch < c.training().epochs(); epoch++) {
       net.setEpochCount(epoch);
-      BatchPlan plan = BatchPlan.of(block.count(), batch, c.seed(), epoch, 0, c.data().shuffle());
+      BatchPlan plan = BatchPlan.of(block.count() * aug.copies(), batch, c.seed(), epoch, 0, c.data().shuffle());
       for (int first = 0; first < steps; first += k) {
         long t0 = System.nanoTime();
         long examples = 0;
@@ -54,7 +56,7 @@ public final class SingleProcessEngine implements TrainingEngine {
         int last = Math.min(steps, first + k);
         for (int s = first; s < last; s++) {
           long a = System.nanoTime();
-          DataSet ds = Replica.minibatch(block, plan.batch(s), classes);
+          DataSet ds = Replica.minibatch(block, plan.batch(s), classes, aug, c.seed(), epoch);
           long b = System.nanoTime();
           net.fit(ds);
           long e = System.nanoTime();

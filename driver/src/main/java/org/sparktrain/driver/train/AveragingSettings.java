@@ -1,5 +1,7 @@
 package org.sparktrain.driver.train;
 
+import org.sparktrain.kernels.augment.AugmentationPipeline;
+
 /**
  * What the averaging loop needs to know, independent of how config is written.
  *
@@ -10,9 +12,10 @@ package org.sparktrain.driver.train;
  * @param seed drives the per-(epoch, partition) shuffles
  * @param shuffle reshuffle each partition every epoch
  * @param numClasses classes of the labels
+ * @param augmentation applied to every example as minibatches are built (identity when none)
  */
 public record AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequency, boolean averageUpdater,
-                                long seed, boolean shuffle, int numClasses) {
+                                long seed, boolean shuffle, int numClasses, AugmentationPipeline augmentation) {
   public AveragingSettings {
     if (epochs < 1 || batchSize < 1 || frequency.k() < 1) {
       throw new IllegalArgumentException("epochs, batch size and frequency must be >= 1, got " + epochs + ", "
@@ -20,9 +23,10 @@ public record AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequ
     }
   }
 
-  /** Fixed-k settings. */
+  /** Fixed-k settings without augmentation. */
   public AveragingSettings(int epochs, int batchSize, int k, boolean averageUpdater, long seed, boolean shuffle,
                            int numClasses) {
-    this(epochs, batchSize, FrequencyPolicy.fixed(k), averageUpdater, seed, shuffle, numClasses);
+    this(epochs, batchSize, FrequencyPolicy.fixed(k), averageUpdater, seed, shuffle, numClasses,
+        AugmentationPipeline.none());
   }
 }

@@ -40,7 +40,8 @@ public final class ParameterAveragingTrainer {
   public int stepsPerEpoch(int[] partitionCounts) {
     int maxBatches = 0;
     for (int c : partitionCounts) {
-      maxBatches = Math.max(maxBatches, BatchPlan.numBatches(c, settings.batchSize()));
+      maxBatches = Math.max(maxBatches, BatchPlan.numBatches(c * settings.augmentation().copies(),
+          settings.batchSize()));
     }
     return maxBatches;
   }
@@ -92,7 +93,7 @@ public final class ParameterAveragingTrainer {
           Broadcast<ModelState> bc = sc.broadcast(new ModelState(params, updater, iteration, epoch));
           long t1 = System.nanoTime();
           ParameterSum sum = aggregate(data.blocks()
-              .mapPartitionsWithIndex(new TrainRound(runId, confJson, bc, plan, updater != null), true),
+              .mapPartitionsWithIndex(new TrainRound(runId, confJson, bc, plan, updater != null, settings.augmentation()), true),
               data.partitions());
           long t2 = System.nanoTime();
           bc.destroy(false);

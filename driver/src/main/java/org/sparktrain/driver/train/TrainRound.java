@@ -9,6 +9,7 @@ import org.sparktrain.kernels.device.DeviceBinder;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.train.ModelState;
 import org.sparktrain.kernels.train.Replica;
@@ -29,13 +30,16 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
   private final Broadcast<ModelState> state;
   private final RoundPlan plan;
   private final boolean withUpdater;
+  private final AugmentationPipeline augmentation;
 
-  TrainRound(String runId, Broadcast<String> confJson, Broadcast<ModelState> state, RoundPlan plan, boolean withUpdater) {
+  TrainRound(String runId, Broadcast<String> confJson, Broadcast<ModelState> state, RoundPlan plan, boolean withUpdater,
+             AugmentationPipeline augmentation) {
     this.runId = runId;
     this.confJson = confJson;
     this.state = state;
     this.plan = plan;
     this.withUpdater = withUpdater;
+    this.augmentation = augmentation;
   }
 
   @Override
@@ -52,7 +56,7 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     replica.load(start);
     double loadSeconds = (System.nanoTime() - t0) / 1e9;
     ReplicaUpdate update = replica.train(block, plan, partition, withUpdater, workerId(), start.params(),
-        loadSeconds, device);
+        loadSeconds, device, augmentation);
     return List.of(update).iterator();
   }
 

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
 
 /**
@@ -62,8 +63,16 @@ public final class Replica {
    */
   public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker,
                              float[] start, double loadSeconds, String device) {
-    BatchPlan batches = BatchPlan.of(block.count(), plan.batchSize(), plan.seed(), plan.epoch(), partition,
-        plan.shuffle());
+    return train(block, plan, partition, withUpdater, worker, start, loadSeconds, device, AugmentationPipeline.none());
+  }
+
+  /**
+   * Trains the round's minibatches of {@code block}, augmented by {@code aug}, and returns the result.
+   */
+  public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker,
+                             float[] start, double loadSeconds, String device, AugmentationPipeline aug) {
+    BatchPlan batches = BatchPlan.of(block.count() * aug.copies(), plan.batchSize(), plan.seed(), plan.epoch(),
+        partition, plan.shuffle());
     int last = Math.min(batches.batches(), plan.firstStep() + plan.steps());
     long examples = 0;
     int trained = 0;
@@ -72,7 +81,7 @@ public final class Replica {
     long dataNanos = 0;
     for (int step = plan.firstStep(); step < last; step++) {
       long t0 = System.nanoTime();
-      DataSet ds = minibatch(block, batches.batch(step), plan.numClasses());
+      DataSet ds = minibatch(block, batches.batch(step), plan.numClasses(), aug, plan.seed(), plan.epoch());
       long t1 = System.nanoTime();
       net.fit(ds);
       long t2 = System.nanoTime();
@@ -104,6 +113,37 @@ public final class Replica {
   private INDArray updaterView() {
     Updater updater = net.getUpdater(true);
     return updater == null ? null : updater.getStateViewArray();
+  }
+
+  /**
+   * Builds one augmented minibatch. Index {@code v} names copy {@code v / count} of local example
+   * {@code v % count}; each copy's augmentation is drawn from (seed, epoch, global example id, copy).
+   */
+  public static DataSet minibatch(ExampleBlock block, int[] virtual, int numClasses, AugmentationPipeline aug,
+                                  long seed, int epoch) {
+    if (aug.isIdentity()) {
+      return minibatch(block, virtual, numClasses);
+    }
+    int size = block.featureSize();
+    int n = virtual.length;
+    float[] x = new float[n * size];
+    float[] y = new float[n * numClasses];
+    float[] one = new float[size];
+    long[] ids = new long[n];
+    int[] copies = new int[n];
+    int[] shape = block.shape();
+    for (int r = 0; r < n; r++) {
+      int i = virtual[r] % block.count();
+      int copy = virtual[r] / block.count();
+      ids[r] = block.firstId() + i;
+      copies[r] = copy;
+      block.copyFeatures(i, one, 0);
+      aug.apply(one, shape, seed, epoch, ids[r], copy);
+      System.arraycopy(one, 0, x, r * size, size);
+      y[r * numClasses + block.label(i)] = 1f;
+    }
+    aug.mix(x, y, n, size, numClasses, ids, copies, seed, epoch);
+    return new DataSet(Nd4j.create(x, new long[] {n, size}, 'c'), Nd4j.create(y, new long[] {n, numClasses}, 'c'));
   }
 
   /** Builds one minibatch: features scaled to [0, 1], labels one-hot. */
