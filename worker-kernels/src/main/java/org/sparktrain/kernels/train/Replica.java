@@ -86,6 +86,9 @@ public final class Replica {
       net.fit(ds);
       long t2 = System.nanoTime();
       int n = ds.numExamples();
+      if (step == plan.firstStep()) {
+        FaultInjection.check(plan.round(), partition);
+      }
       lossSum += net.score() * n;
       examples += n;
       trained++;

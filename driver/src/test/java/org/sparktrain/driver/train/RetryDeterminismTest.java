@@ -1,0 +1,75 @@
+package org.sparktrain.driver.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sparktrain.driver.data.DistributedDataset;
+import org.sparktrain.driver.data.IdxDataSource;
+import org.sparktrain.driver.spark.SparkSettings;
+import org.sparktrain.kernels.augment.AugmentSpec;
+import org.sparktrain.kernels.augment.AugmentationPipeline;
+import org.sparktrain.kernels.data.FashionMnist;
+import org.sparktrain.kernels.model.LayerSpec;
+import org.sparktrain.kernels.model.NetworkFactory;
+import org.sparktrain.kernels.model.OptimizerSpec;
+import org.sparktrain.kernels.train.FaultInjection;
+
+/**
+ * A task killed mid-partition and retried by Spark ({@code local[2,2]}: up to 2 attempts) trains
+ * exactly the batches, augmentations included, that an undisturbed run trains.
+ */
+class RetryDeterminismTest {
+  private static JavaSparkContext sc;
+
+  @BeforeAll
+  static void start() {
+    sc = new JavaSparkContext(SparkSettings.withDefaults(new SparkConf().setMaster("local[2,2]")
+        .setAppName("retry-test").set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1")));
+  }
+
+  @AfterAll
+  static void stop() {
+    sc.stop();
+  }
+
+  @AfterEach
+  void disarm() {
+    FaultInjection.clear();
+  }
+
+  private static float[] train(long seed) {
+    DistributedDataset d = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
+        FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 2, 2000, null);
+    AugmentationPipeline aug = new AugmentationPipeline(List.of(AugmentSpec.of("crop_pad", 0.5),
+        AugmentSpec.of("rotate", 0.5), AugmentSpec.of("gaussian_noise", 0.5),
+        new AugmentSpec("mixup", 0.5, null, null, null, null, null, null, null, null, null, 0.3, null)), 2);
+    MultiLayerConfiguration conf = NetworkFactory.build(List.of(LayerSpec.dense(32, "relu"), LayerSpec.output("softmax")),
+        new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, 1);
+    TrainingResult r = new ParameterAveragingTrainer(new AveragingSettings(1, 50, FrequencyPolicy.fixed(5), true, seed,
+        true, 10, aug), List.of()).fit(sc, d, conf);
+    d.blocks().unpersist(false);
+    assertEquals(4000, r.trainSamples(), "2 copies of 2,000 examples");
+    return ParameterAveragingTrainer.flat(r.network().params());
+  }
+
+  @Test
+  void retriedTaskReproducesTheUndisturbedRun() {
+    float[] undisturbed = train(7);
+    FaultInjection.failOnce(3, 1);
+    float[] retried = train(7);
+    assertEquals(1, FaultInjection.fired(), "the injected failure fired (and Spark retried the task)");
+    assertArrayEquals(undisturbed, retried, "bitwise equal parameters after a retry");
+    FaultInjection.clear();
+    assertFalse(java.util.Arrays.equals(undisturbed, train(8)), "another seed gives other batches");
+  }
+}
