@@ -21,6 +21,9 @@ import org.sparktrain.driver.config.ConfigLoader;
 import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.driver.data.IdxDataSource;
+import org.sparktrain.driver.data.ImageFolderSource;
+import org.sparktrain.kernels.data.CorruptDataException;
+import org.sparktrain.kernels.image.ImageDecoder;
 import org.sparktrain.driver.output.Provenance;
 import org.sparktrain.driver.output.RunOutput;
 import org.sparktrain.driver.spark.ExecutorReport;
@@ -80,17 +83,44 @@ public final class TrainingRun {
     RunOutput output = RunOutput.open(config.output().dir(), overwrite, runId, hadoop);
     TrainingData train = null;
     TrainingData test = null;
+    Map<String, List<String>> skipped = new LinkedHashMap<>();
     try {
-      IdxDataSource.Checked trainFiles = IdxDataSource.check(d.train().images(), d.train().labels(), d.numClasses(),
-          d.limit().train(), null, hadoop);
-      IdxDataSource.Checked testFiles = IdxDataSource.check(d.test().images(), d.test().labels(), d.numClasses(),
-          d.limit().test(), trainFiles.shape(), hadoop);
-      MultiLayerConfiguration conf = buildNetwork(config, trainFiles.shape());
-      if (engine.usesSpark()) {
-        preflight(sc, config, conf, trainFiles.shape(), out);
+      List<String> classes = null;
+      MultiLayerConfiguration conf;
+      if (d.folders()) {
+        int[] shape = d.image().channels() == 1 ? new int[] {d.image().height(), d.image().width()}
+            : new int[] {d.image().height(), d.image().width(), d.image().channels()};
+        conf = buildNetwork(config, shape);
+        if (engine.usesSpark()) {
+          preflight(sc, config, conf, shape, out);
+        }
+        ImageDecoder dec = new ImageDecoder(d.image().height(), d.image().width(), d.image().channels());
+        boolean skip = "skip".equals(d.onBadFile());
+        ImageFolderSource.Loaded tr = ImageFolderSource.load(engine.usesSpark() ? sc : null, d.train().folder(), dec,
+            d.numClasses(), d.partitions(), d.limit().train(), skip, hadoop);
+        train = new TrainingData(tr.distributed(), tr.local(), tr.summary(), tr.summary(), shape);
+        ImageFolderSource.Loaded te = ImageFolderSource.load(engine.usesSpark() ? sc : null, d.test().folder(), dec,
+            d.numClasses(), d.partitions(), d.limit().test(), skip, hadoop);
+        if (!tr.listing().classes().equals(te.listing().classes())) {
+          throw new CorruptDataException(d.test().folder(), "class folders " + te.listing().classes()
+              + " differ from the training folders " + tr.listing().classes());
+        }
+        test = new TrainingData(te.distributed(), te.local(), te.summary(), te.summary(), shape);
+        classes = tr.listing().classes();
+        skipped.put("train", tr.problems());
+        skipped.put("test", te.problems());
+      } else {
+        IdxDataSource.Checked trainFiles = IdxDataSource.check(d.train().images(), d.train().labels(), d.numClasses(),
+            d.limit().train(), null, hadoop);
+        IdxDataSource.Checked testFiles = IdxDataSource.check(d.test().images(), d.test().labels(), d.numClasses(),
+            d.limit().test(), trainFiles.shape(), hadoop);
+        conf = buildNetwork(config, trainFiles.shape());
+        if (engine.usesSpark()) {
+          preflight(sc, config, conf, trainFiles.shape(), out);
+        }
+        train = load(sc, engine, trainFiles, d, hadoop);
+        test = load(sc, engine, testFiles, d, hadoop);
       }
-      train = load(sc, engine, trainFiles, d, hadoop);
-      test = load(sc, engine, testFiles, d, hadoop);
       out.printf(Locale.ROOT, "sparktrain run %s: engine %s, %,d train / %,d test examples in %d partitions, "
               + "%d epochs, batch %d per worker, averaging every %s batches, %s%n", runId, config.engine(),
           train.count(), test.count(), train.partitions(), config.training().epochs(),
@@ -105,6 +135,15 @@ public final class TrainingRun {
       double wall = (System.nanoTime() - t0) / 1e9;
 
       Map<String, Object> metrics = metrics(config, train, test, result, eval, wall, runId);
+      if (!skipped.isEmpty()) {
+        Map<String, Object> sk = new LinkedHashMap<>();
+        skipped.forEach((k, v) -> sk.put(k, Map.of("count", v.size(), "files", v)));
+        metrics.put("skipped_files", sk);
+      }
+      if (classes != null) {
+        List<String> names = classes;
+        output.writeText("classes.json", JSON.writeValueAsString(Map.of("root", d.train().folder(), "classes", names)));
+      }
       output.write("model.zip", o -> ModelSerializer.writeModel(result.network(), o, true));
       output.writeText("metrics.json", JSON.writeValueAsString(metrics));
       output.writeText("config.yaml", ConfigLoader.toYaml(config));

@@ -24,16 +24,31 @@ public record TrainConfig(
 
   /** {@code data.*}: where the examples come from and how they are split. */
   public record Data(
+      @JsonProperty("format") String format,
       @JsonProperty("train") Split train,
       @JsonProperty("test") Split test,
       @JsonProperty("num_classes") int numClasses,
       @JsonProperty("partitions") int partitions,
       @JsonProperty("limit") Limit limit,
-      @JsonProperty("shuffle") boolean shuffle) implements Serializable {}
+      @JsonProperty("shuffle") boolean shuffle,
+      @JsonProperty("image") Image image,
+      @JsonProperty("on_bad_file") String onBadFile) implements Serializable {
+    /** True for image-folder data. */
+    public boolean folders() {
+      return "folder".equals(format);
+    }
+  }
 
-  /** {@code data.train} / {@code data.test}: an IDX images file and its labels file. */
-  public record Split(@JsonProperty("images") String images, @JsonProperty("labels") String labels)
-      implements Serializable {}
+  /** {@code data.image}: the shape image files are resized to (folder format). */
+  public record Image(@JsonProperty("height") int height, @JsonProperty("width") int width,
+                      @JsonProperty("channels") int channels) implements Serializable {}
+
+  /**
+   * {@code data.train} / {@code data.test}: an IDX images file and its labels file, or (format
+   * folder) a directory of class folders.
+   */
+  public record Split(@JsonProperty("images") String images, @JsonProperty("labels") String labels,
+                      @JsonProperty("folder") String folder) implements Serializable {}
 
   /** {@code data.limit.*}: use only the first N examples (0 = all). */
   public record Limit(@JsonProperty("train") int train, @JsonProperty("test") int test) implements Serializable {}
@@ -88,10 +103,26 @@ public record TrainConfig(
 
   /** Checks every range; throws {@link ConfigException} naming the first bad key. */
   public TrainConfig validate() {
-    requirePath("data.train.images", data.train() == null ? null : data.train().images());
-    requirePath("data.train.labels", data.train() == null ? null : data.train().labels());
-    requirePath("data.test.images", data.test() == null ? null : data.test().images());
-    requirePath("data.test.labels", data.test() == null ? null : data.test().labels());
+    if (!java.util.List.of("idx", "folder").contains(String.valueOf(data.format()))) {
+      throw new ConfigException("data.format", "'" + data.format() + "' is not allowed; allowed: [idx, folder]");
+    }
+    if (data.folders()) {
+      requirePath("data.train.folder", data.train().folder());
+      requirePath("data.test.folder", data.test().folder());
+      range("data.image.height", data.image().height(), 1, 8192);
+      range("data.image.width", data.image().width(), 1, 8192);
+      if (data.image().channels() != 1 && data.image().channels() != 3) {
+        throw new ConfigException("data.image.channels", data.image().channels() + " is not allowed; allowed: 1 or 3");
+      }
+    } else {
+      requirePath("data.train.images", data.train().images());
+      requirePath("data.train.labels", data.train().labels());
+      requirePath("data.test.images", data.test().images());
+      requirePath("data.test.labels", data.test().labels());
+    }
+    if (!java.util.List.of("fail", "skip").contains(String.valueOf(data.onBadFile()))) {
+      throw new ConfigException("data.on_bad_file", "'" + data.onBadFile() + "' is not allowed; allowed: [fail, skip]");
+    }
     range("data.num_classes", data.numClasses(), 2, 256);
     range("data.partitions", data.partitions(), 0, 100_000);
     range("data.limit.train", data.limit().train(), 0, Integer.MAX_VALUE);

@@ -24,5 +24,6 @@ public final class SparkTrainKryoRegistrator implements KryoRegistrator {
     kryo.register(ExampleBlock.class, new JavaSerializer());
     kryo.register(ParameterSum.class, new JavaSerializer());
     kryo.register(ExecutorReport.class, new JavaSerializer());
+    kryo.register(org.sparktrain.driver.data.ImageFolderSource.Decoded.class, new JavaSerializer());
   }
 }
