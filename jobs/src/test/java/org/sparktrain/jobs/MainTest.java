@@ -109,4 +109,30 @@ class MainTest {
     assertTrue(Files.readString(out.resolve("bench.md")).startsWith("| engine |"));
     assertTrue(r.out().isEmpty() || !r.out().contains("error"));
   }
+
+  @Test
+  void augmentPreviewWritesAGridOfTheExpectedSize() throws Exception {
+    Path out = tmp.resolve("preview");
+    String cnn = Path.of(System.getProperty("sparktrain.repo.root", "..")).resolve("conf/fashion-mnist-cnn-augmented.yaml")
+        .toString();
+    Result r = run("augment-preview", "--config", cnn, "--output", out.toString(), "--examples", "4", "--variants", "5",
+        "--zoom", "2");
+    assertEquals(0, r.code(), r.err());
+    java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(out.resolve("preview.png").toFile());
+    assertEquals(6 * (28 * 2 + 2), img.getWidth());
+    assertEquals(4 * (28 * 2 + 2), img.getHeight());
+  }
+
+  @Test
+  void exportImagesWritesClassFolders() throws Exception {
+    Path out = tmp.resolve("tree");
+    String dir = System.getProperty("sparktrain.fashion.dir");
+    Result r = run("export-images", "--images", dir + "/t10k-images-idx3-ubyte.gz", "--labels",
+        dir + "/t10k-labels-idx1-ubyte.gz", "--output", out.toString(), "--limit", "30");
+    assertEquals(0, r.code(), r.err());
+    try (java.util.stream.Stream<Path> files = Files.walk(out)) {
+      assertEquals(30, files.filter(p -> p.toString().endsWith(".png")).count());
+    }
+    assertTrue(Files.isDirectory(out.resolve("9-ankle-boot")), "first test example is an ankle boot");
+  }
 }
