@@ -12,6 +12,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.kernels.data.ExampleBlock;
+import org.sparktrain.kernels.train.FloatArrays;
 import org.sparktrain.kernels.train.Replica;
 
 /** Classification metrics of a network over a distributed dataset, computed on the executors. */
@@ -21,7 +22,7 @@ public final class DistributedEvaluator {
   /** Evaluates {@code net} on every example of {@code data}. */
   public static Evaluation evaluate(JavaSparkContext sc, MultiLayerNetwork net, DistributedDataset data,
                                     int numClasses, int batchSize) {
-    Broadcast<float[]> params = sc.broadcast(ParameterAveragingTrainer.flat(net.params()));
+    Broadcast<float[]> params = sc.broadcast(FloatArrays.flat(net.params()));
     try {
       return data.blocks()
           .mapPartitions(new EvaluatePartition(net.getLayerWiseConfigurations().toJson(), params, numClasses,

@@ -10,11 +10,11 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.kernels.train.BatchPlan;
+import org.sparktrain.kernels.train.FloatArrays;
 import org.sparktrain.kernels.train.ModelState;
 import org.sparktrain.kernels.train.ReplicaCache;
 import org.sparktrain.kernels.train.RoundPlan;
@@ -67,8 +67,8 @@ public final class ParameterAveragingTrainer {
     net.init();
     INDArray updaterView = settings.averageUpdater() && net.getUpdater(true) != null
         ? net.getUpdater(true).getStateViewArray() : null;
-    float[] params = flat(net.params());
-    float[] updater = updaterView == null ? null : flat(updaterView);
+    float[] params = FloatArrays.flat(net.params());
+    float[] updater = updaterView == null ? null : FloatArrays.flat(updaterView);
     int steps = stepsPerEpoch(data.partitionCounts());
     FrequencyController k = settings.frequency().controller();
     LOG.info("run {}: {} partitions, {} steps/epoch x {} epochs, {}, batch {} per replica, {} parameters{}", runId,
@@ -136,9 +136,9 @@ public final class ParameterAveragingTrainer {
       confJson.destroy(false);
     }
     double wall = (System.nanoTime() - start) / 1e9;
-    net.params().assign(Nd4j.createFromArray(params).reshape(net.params().shape()));
+    FloatArrays.assign(net.params(), params);
     if (updaterView != null && updater != null) {
-      updaterView.assign(Nd4j.createFromArray(updater).reshape(updaterView.shape()));
+      FloatArrays.assign(updaterView, updater);
     }
     net.setIterationCount(iteration);
     net.setEpochCount(settings.epochs());
@@ -177,10 +177,6 @@ public final class ParameterAveragingTrainer {
 
   /** Collect-and-sum below this many partitions, treeAggregate above. */
   static final int COLLECT_MAX_PARTITIONS = 32;
-
-  static float[] flat(INDArray a) {
-    return a.reshape(a.length()).toFloatVector();
-  }
 
   private static double norm(float[] a) {
     double s = 0;

@@ -22,6 +22,7 @@ import org.sparktrain.kernels.model.LayerSpec;
 import org.sparktrain.kernels.model.NetworkFactory;
 import org.sparktrain.kernels.model.OptimizerSpec;
 import org.sparktrain.kernels.train.FaultInjection;
+import org.sparktrain.kernels.train.FloatArrays;
 
 /**
  * A task killed mid-partition and retried by Spark ({@code local[2,2]}: up to 2 attempts) trains
@@ -59,7 +60,7 @@ class RetryDeterminismTest {
         true, 10, aug), List.of()).fit(sc, d, conf);
     d.blocks().unpersist(false);
     assertEquals(4000, r.trainSamples(), "2 copies of 2,000 examples");
-    return ParameterAveragingTrainer.flat(r.network().params());
+    return FloatArrays.flat(r.network().params());
   }
 
   @Test

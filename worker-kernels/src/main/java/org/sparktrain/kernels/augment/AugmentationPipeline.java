@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.sparktrain.kernels.train.BatchPlan;
 
 /**
  * An ordered list of per-example operations, each applied with its probability, plus optional
@@ -67,11 +68,7 @@ public final class AugmentationPipeline implements Serializable {
 
   /** The generator of one example's randomness. */
   public static SplittableRandom rng(long seed, int epoch, long exampleId, int copy) {
-    long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + exampleId * 0x94D049BB133111EBL
-        + copy * 0xD6E8FEB86659FD93L;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return new SplittableRandom(z ^ (z >>> 31));
+    return new SplittableRandom(BatchPlan.mix(seed, epoch, exampleId, copy));
   }
 
   /**

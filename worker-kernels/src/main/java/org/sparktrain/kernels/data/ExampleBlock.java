@@ -81,12 +81,6 @@ public final class ExampleBlock implements Serializable {
     return Arrays.copyOfRange(features, i * size, (i + 1) * size);
   }
 
-  /** The first {@code n} examples as a new block. */
-  public ExampleBlock head(int n) {
-    int m = Math.min(n, count);
-    return new ExampleBlock(firstId, shape, Arrays.copyOf(features, m * featureSize()), Arrays.copyOf(labels, m));
-  }
-
   @Override
   public String toString() {
     return "ExampleBlock[first=" + firstId + ", count=" + count + ", shape=" + Arrays.toString(shape) + "]";

@@ -35,11 +35,6 @@ public record IdxHeader(int[] dims) implements Serializable {
     return (int) size;
   }
 
-  /** Length of the header in bytes. */
-  public int headerBytes() {
-    return 4 + 4 * dims.length;
-  }
-
   /** Total number of data bytes the header promises. */
   public long dataBytes() {
     return (long) count() * recordSize();

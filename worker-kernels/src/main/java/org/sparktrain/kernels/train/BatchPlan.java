@@ -28,7 +28,7 @@ public final class BatchPlan {
       order[i] = i;
     }
     if (shuffle) {
-      SplittableRandom rng = new SplittableRandom(mix(seed, epoch, partition));
+      SplittableRandom rng = new SplittableRandom(mix(seed, epoch, partition, 0));
       for (int i = count - 1; i > 0; i--) {
         int j = rng.nextInt(i + 1);
         int t = order[i];
@@ -59,9 +59,13 @@ public final class BatchPlan {
     return java.util.Arrays.copyOfRange(order, from, to);
   }
 
-  /** A well-mixed 64-bit seed from the three coordinates (SplitMix64 finaliser). */
-  static long mix(long seed, long epoch, long partition) {
-    long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + partition * 0x94D049BB133111EBL;
+  /**
+   * A well-mixed 64-bit seed from up to four coordinates (SplitMix64 finaliser). Shared by batch
+   * order (seed, epoch, partition, 0) and augmentation (seed, epoch, example id, copy).
+   */
+  public static long mix(long seed, long epoch, long id, long copy) {
+    long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + id * 0x94D049BB133111EBL
+        + copy * 0xD6E8FEB86659FD93L;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);

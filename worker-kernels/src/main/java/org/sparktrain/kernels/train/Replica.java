@@ -32,14 +32,14 @@ public final class Replica {
       throw new IllegalStateException("broadcast holds " + state.params().length + " parameters, replica has "
           + p.length());
     }
-    p.assign(Nd4j.createFromArray(state.params()).reshape(p.shape()));
+    FloatArrays.assign(p, state.params());
     if (state.updaterState() != null) {
       INDArray u = updaterView();
       if (u == null || u.length() != state.updaterState().length) {
         throw new IllegalStateException("broadcast updater state has " + state.updaterState().length
             + " values, replica has " + (u == null ? 0 : u.length()));
       }
-      u.assign(Nd4j.createFromArray(state.updaterState()).reshape(u.shape()));
+      FloatArrays.assign(u, state.updaterState());
     }
     net.setIterationCount(state.iteration());
     net.setEpochCount(state.epoch());
@@ -95,7 +95,7 @@ public final class Replica {
       dataNanos += t1 - t0;
       computeNanos += t2 - t1;
     }
-    float[] params = flat(net.params());
+    float[] params = FloatArrays.flat(net.params());
     double delta = 0;
     if (start != null) {
       for (int i = 0; i < params.length; i++) {
@@ -110,7 +110,7 @@ public final class Replica {
   /** The current updater state as a flat array, or null when the optimiser keeps none. */
   public float[] updaterState() {
     INDArray u = updaterView();
-    return u == null ? null : flat(u);
+    return u == null ? null : FloatArrays.flat(u);
   }
 
   private INDArray updaterView() {
@@ -161,9 +161,5 @@ public final class Replica {
     INDArray features = Nd4j.create(x, new long[] {indices.length, size}, 'c');
     INDArray labels = Nd4j.create(y, new long[] {indices.length, numClasses}, 'c');
     return new DataSet(features, labels);
-  }
-
-  static float[] flat(INDArray a) {
-    return a.reshape(a.length()).toFloatVector();
   }
 }
