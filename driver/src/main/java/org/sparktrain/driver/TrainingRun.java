@@ -173,7 +173,7 @@ public final class TrainingRun {
   private static void preflight(JavaSparkContext sc, TrainConfig config, MultiLayerConfiguration conf, int[] shape,
                                 PrintStream out) {
     Preflight.checkConf(sc.getConf());
-    long params = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf.clone()).numParams();
+    long params = NetworkFactory.numParams(conf);
     int features = java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
     long need = Preflight.replicaOffHeapBytes(params, config.training().batchSize(), 20L * features);
     int cores = sc.getConf().getInt("spark.executor.cores", 1);

@@ -105,14 +105,8 @@ public final class IdxDataSource {
     String labelsPath = c.labels().path();
     int n = c.count();
     int p = partitions > 0 ? partitions : sc.defaultParallelism();
-    List<long[]> ranges = new ArrayList<>(p);
-    int[] counts = new int[p];
-    for (int i = 0; i < p; i++) {
-      long from = (long) i * n / p;
-      long to = (long) (i + 1) * n / p;
-      ranges.add(new long[] {from, to});
-      counts[i] = (int) (to - from);
-    }
+    List<long[]> ranges = balancedRanges(n, p);
+    int[] counts = ranges.stream().mapToInt(r -> (int) (r[1] - r[0])).toArray();
     LOG.info("{}: {} examples of shape {} in {} partitions of {}-{} (sha256 {})", imagesPath, n,
         Arrays.toString(c.shape()), p, Arrays.stream(counts).min().orElse(0), Arrays.stream(counts).max().orElse(0),
         c.images().sha256().substring(0, 12));
@@ -121,6 +115,18 @@ public final class IdxDataSource {
         .setName("idx:" + imagesPath);
     blocks.persist(StorageLevel.MEMORY_ONLY());
     return new DistributedDataset(blocks, counts, c.shape(), c.images(), c.labels());
+  }
+
+  /**
+   * Splits {@code n} records into {@code p} contiguous ranges {@code [from, to)} whose sizes differ by
+   * at most one.
+   */
+  public static List<long[]> balancedRanges(int n, int p) {
+    List<long[]> ranges = new ArrayList<>(p);
+    for (int i = 0; i < p; i++) {
+      ranges.add(new long[] {(long) i * n / p, (long) (i + 1) * n / p});
+    }
+    return ranges;
   }
 
   /** Reads one partition's record range on an executor. */

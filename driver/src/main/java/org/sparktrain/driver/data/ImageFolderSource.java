@@ -174,10 +174,7 @@ public final class ImageFolderSource {
     if (sc == null) {
       parts.add(decode(l, 0, n, dec, conf));
     } else {
-      List<int[]> ranges = new ArrayList<>();
-      for (int i = 0; i < p; i++) {
-        ranges.add(new int[] {(int) ((long) i * n / p), (int) ((long) (i + 1) * n / p)});
-      }
+      List<long[]> ranges = IdxDataSource.balancedRanges(n, p);
       decoded = sc.parallelize(ranges, p).map(new DecodeRange(l, dec, new SerializableHadoopConf(conf)))
           .setName("images:" + root);
       decoded.persist(StorageLevel.MEMORY_ONLY());
@@ -229,7 +226,7 @@ public final class ImageFolderSource {
   }
 
   /** Decodes one range on an executor. */
-  static final class DecodeRange implements Function<int[], Decoded> {
+  static final class DecodeRange implements Function<long[], Decoded> {
     private static final long serialVersionUID = 1L;
     private final Listing listing;
     private final ImageDecoder dec;
@@ -242,8 +239,8 @@ public final class ImageFolderSource {
     }
 
     @Override
-    public Decoded call(int[] range) {
-      return decode(listing, range[0], range[1], dec, conf.get());
+    public Decoded call(long[] range) {
+      return decode(listing, (int) range[0], (int) range[1], dec, conf.get());
     }
   }
 

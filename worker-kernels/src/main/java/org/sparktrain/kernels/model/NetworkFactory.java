@@ -123,6 +123,11 @@ public final class NetworkFactory {
     return 6 * macs;
   }
 
+  /** Parameters of the network a configuration describes, counted without building the network. */
+  public static long numParams(MultiLayerConfiguration conf) {
+    return conf.getConfs().stream().mapToLong(c -> c.getLayer().initializer().numParams(c)).sum();
+  }
+
   /** A freshly initialised network for the configuration (weights from the config's seed). */
   public static MultiLayerNetwork init(MultiLayerConfiguration conf) {
     MultiLayerNetwork net = new MultiLayerNetwork(conf);

@@ -1,5 +1,6 @@
 package org.sparktrain.kernels.train;
 
+import java.util.List;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -15,6 +16,8 @@ import org.sparktrain.kernels.data.ExampleBlock;
  */
 public final class Replica {
   private final MultiLayerNetwork net;
+  private List<Object> planKey;
+  private BatchPlan cachedPlan;
 
   public Replica(MultiLayerConfiguration conf) {
     this.net = new MultiLayerNetwork(conf.clone());
@@ -71,8 +74,7 @@ public final class Replica {
    */
   public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker,
                              float[] start, double loadSeconds, String device, AugmentationPipeline aug) {
-    BatchPlan batches = BatchPlan.of(block.count() * aug.copies(), plan.batchSize(), plan.seed(), plan.epoch(),
-        partition, plan.shuffle());
+    BatchPlan batches = batchPlan(block.count() * aug.copies(), plan, partition);
     int last = Math.min(batches.batches(), plan.firstStep() + plan.steps());
     long examples = 0;
     int trained = 0;
@@ -105,6 +107,19 @@ public final class Replica {
     }
     return new ReplicaUpdate(partition, params, withUpdater ? updaterState() : null, examples, trained,
         lossSum, computeNanos / 1e9, dataNanos / 1e9, loadSeconds, delta, worker, device);
+  }
+
+  /**
+   * The epoch's batch order, kept between rounds: a permutation depends only on its coordinates, so
+   * it is shuffled once per epoch instead of once per round.
+   */
+  private BatchPlan batchPlan(int count, RoundPlan plan, int partition) {
+    List<Object> key = List.of(count, plan.batchSize(), plan.seed(), plan.epoch(), partition, plan.shuffle());
+    if (!key.equals(planKey)) {
+      cachedPlan = BatchPlan.of(count, plan.batchSize(), plan.seed(), plan.epoch(), partition, plan.shuffle());
+      planKey = key;
+    }
+    return cachedPlan;
   }
 
   /** The current updater state as a flat array, or null when the optimiser keeps none. */

@@ -19,6 +19,7 @@ class NetworkFactoryTest {
         ADAM, new int[] {28, 28}, 10, 1);
     MultiLayerNetwork net = NetworkFactory.init(conf);
     assertEquals(784L * 256 + 256 + 256L * 128 + 128 + 128L * 10 + 10, net.numParams());
+    assertEquals(net.numParams(), NetworkFactory.numParams(conf));
     assertEquals(conf.toJson(), MultiLayerConfiguration.fromJson(conf.toJson()).toJson());
     assertEquals(6.0 * (784 * 256 + 256 * 128 + 128 * 10), NetworkFactory.trainingFlopsPerExample(
         List.of(LayerSpec.dense(256, "relu"), LayerSpec.dense(128, "relu"), LayerSpec.output("softmax")),
@@ -33,7 +34,9 @@ class NetworkFactoryTest {
         new LayerSpec("conv", null, "identity", 50, 5, 1, null),
         new LayerSpec("maxpool", null, null, null, 2, 2, null),
         LayerSpec.dense(500, "relu"), LayerSpec.output("softmax"));
-    MultiLayerNetwork net = NetworkFactory.init(NetworkFactory.build(layers, ADAM, new int[] {28, 28}, 10, 1));
+    MultiLayerConfiguration cnn = NetworkFactory.build(layers, ADAM, new int[] {28, 28}, 10, 1);
+    MultiLayerNetwork net = NetworkFactory.init(cnn);
+    assertEquals(net.numParams(), NetworkFactory.numParams(cnn));
     // conv1 520 + conv2 25,050 + dense 800*500+500 + output 5,010
     assertEquals(520 + 25_050 + 400_500 + 5_010, net.numParams());
     // 24*24*25*20 + 8*8*25*20*50 + 800*500 + 500*10 multiply-adds, x6
