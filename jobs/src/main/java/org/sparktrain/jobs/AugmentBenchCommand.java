@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.sparktrain.driver.config.TrainConfig;
-import org.sparktrain.driver.data.IdxDataSource;
 import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.train.Replica;
@@ -37,9 +36,7 @@ final class AugmentBenchCommand implements Callable<Integer> {
   public Integer call() {
     TrainConfig cfg = TrainCommand.loadConfig(config, overrides);
     TrainConfig.Data d = cfg.data();
-    Configuration conf = new Configuration();
-    ExampleBlock block = IdxDataSource.loadLocal(IdxDataSource.check(d.train().images(), d.train().labels(),
-        d.numClasses(), examples, null, conf), d.numClasses(), conf);
+    ExampleBlock block = LocalExamples.first(cfg, examples, new Configuration());
     AugmentationPipeline aug = cfg.augmentation().pipeline();
     int batch = cfg.training().batchSize();
     double with = rate(block, aug, batch, d.numClasses(), cfg.seed());

@@ -12,12 +12,9 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.driver.config.TrainConfig;
-import org.sparktrain.driver.data.IdxDataSource;
-import org.sparktrain.driver.data.ImageFolderSource;
 import org.sparktrain.driver.output.RunOutput;
 import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
-import org.sparktrain.kernels.image.ImageDecoder;
 import org.sparktrain.kernels.image.ImageWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,15 +52,7 @@ final class AugmentPreviewCommand implements Callable<Integer> {
     TrainConfig cfg = TrainCommand.loadConfig(config, overrides);
     Configuration conf = new Configuration();
     RunOutput.checkAvailable(output, overwrite, conf);
-    TrainConfig.Data d = cfg.data();
-    ExampleBlock block;
-    if (d.folders()) {
-      ImageDecoder dec = new ImageDecoder(d.image().height(), d.image().width(), d.image().channels());
-      block = ImageFolderSource.load(null, d.train().folder(), dec, d.numClasses(), 0, examples, true, conf).local();
-    } else {
-      block = IdxDataSource.loadLocal(IdxDataSource.check(d.train().images(), d.train().labels(), d.numClasses(),
-          examples, null, conf), d.numClasses(), conf);
-    }
+    ExampleBlock block = LocalExamples.first(cfg, examples, conf);
     BufferedImage grid = render(block, cfg.augmentation().pipeline(), cfg.seed(), Math.min(examples, block.count()),
         variants, zoom);
     Path file = new Path(output, "preview.png");
