@@ -26,6 +26,13 @@ import org.sparktrain.kernels.data.CorruptDataException;
 import org.sparktrain.kernels.image.ImageDecoder;
 import org.sparktrain.driver.output.Provenance;
 import org.sparktrain.driver.output.RunOutput;
+import org.sparktrain.driver.output.OutputExistsException;
+import org.sparktrain.driver.checkpoint.CheckpointPolicy;
+import org.sparktrain.driver.checkpoint.CheckpointStore;
+import org.sparktrain.driver.checkpoint.PeriodicCheckpointer;
+import org.sparktrain.driver.checkpoint.ResumeCompatibility;
+import org.sparktrain.driver.train.Checkpointer;
+import org.sparktrain.driver.train.TrainingState;
 import org.sparktrain.driver.spark.ExecutorReport;
 import org.sparktrain.driver.spark.Preflight;
 import org.apache.hadoop.conf.Configuration;
@@ -68,6 +75,57 @@ public final class TrainingRun {
    */
   public static Summary run(JavaSparkContext sc, TrainConfig config, boolean overwrite, PrintStream out,
                             List<TrainingListener> extraListeners) {
+    return run(sc, config, overwrite, false, out, extraListeners);
+  }
+
+  /**
+   * Decides, before any work, whether the run starts fresh or continues an interrupted one:
+   * continues when the checkpoint directory holds checkpoints and neither {@code --overwrite} nor a
+   * finished run ({@code _SUCCESS}) says otherwise; {@code --resume} makes continuing mandatory
+   * (and also continues over a finished run's output, for a run that was replaced and interrupted).
+   *
+   * @return true to resume
+   * @throws OutputExistsException when the output holds results that would be replaced
+   * @throws ConfigException when {@code --resume} has nothing to continue
+   */
+  public static boolean resumes(TrainConfig config, boolean overwrite, boolean resume, Configuration hadoop) {
+    String dir = config.output().dir();
+    if (resume && overwrite) {
+      throw new ConfigException("--resume", "cannot be combined with --overwrite (which starts a new run)");
+    }
+    CheckpointPolicy policy = config.checkpoint().policy(dir);
+    boolean hasCheckpoints = !CheckpointStore.at(policy.dir(), hadoop).list().isEmpty();
+    if (resume) {
+      if (!hasCheckpoints) {
+        throw new ConfigException("--resume", "nothing to resume: no checkpoint in " + policy.dir()
+            + " (checkpoints are written when checkpoint.every_rounds or checkpoint.every_minutes is set)");
+      }
+      return true;
+    }
+    if (overwrite) {
+      RunOutput.checkAvailable(dir, true, hadoop);
+      return false;
+    }
+    if (RunOutput.finished(dir, hadoop)) {
+      throw new OutputExistsException("output directory " + dir + " already holds a finished run (_SUCCESS); pass "
+          + "--overwrite to replace it, or choose another --output");
+    }
+    if (hasCheckpoints) {
+      return true;
+    }
+    RunOutput.checkAvailable(dir, false, hadoop);
+    return false;
+  }
+
+  /**
+   * Runs training, continuing from the newest verified checkpoint when {@link #resumes} says so.
+   *
+   * @param overwrite replace the results in a non-empty output directory (always starts fresh)
+   * @param resume require continuing from a checkpoint
+   * @param out where progress lines and the summary go
+   */
+  public static Summary run(JavaSparkContext sc, TrainConfig config, boolean overwrite, boolean resume,
+                            PrintStream out, List<TrainingListener> extraListeners) {
     if (config.output().dir() == null || config.output().dir().isBlank()) {
       throw new ConfigException("output.dir", "is required: pass --output DIR or set output.dir");
     }
@@ -80,7 +138,31 @@ public final class TrainingRun {
     String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
         + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
     TrainConfig.Data d = config.data();
-    RunOutput output = RunOutput.open(config.output().dir(), overwrite, runId, hadoop);
+    CheckpointPolicy policy = config.checkpoint().policy(config.output().dir());
+    CheckpointStore store = CheckpointStore.at(policy.dir(), hadoop);
+    CheckpointStore.Loaded checkpoint = null;
+    List<String> skippedCheckpoints = new ArrayList<>();
+    if (resumes(config, overwrite, resume, hadoop)) {
+      if (!engine.checkpoints()) {
+        throw new ConfigException("engine", "'" + config.engine() + "' cannot resume from checkpoints (only "
+            + "sparktrain can); " + policy.dir() + " holds checkpoints: pass --overwrite to start over");
+      }
+      checkpoint = store.newestVerified(m -> {
+        out.println("warning: " + m);
+        skippedCheckpoints.add(m);
+      });
+      if (checkpoint == null) {
+        throw new CorruptDataException(policy.dir(), "holds checkpoints but none verifies (" + String.join("; ",
+            skippedCheckpoints) + "); pass --overwrite to start over");
+      }
+      ResumeCompatibility.require(checkpoint.configYaml(), config, checkpoint.name());
+      runId = checkpoint.state().runId();
+      TrainingState st = checkpoint.state();
+      out.printf(Locale.ROOT, "resuming run %s from checkpoint %s: %d rounds done, next: epoch %d, step %d%n", runId,
+          checkpoint.name(), st.round(), Math.min(st.epoch() + 1, config.training().epochs()), st.step());
+    }
+    RunOutput output = checkpoint != null ? RunOutput.reopen(config.output().dir(), runId, hadoop)
+        : RunOutput.open(config.output().dir(), overwrite, runId, hadoop);
     TrainingData train = null;
     TrainingData test = null;
     Map<String, List<String>> skipped = new LinkedHashMap<>();
@@ -130,11 +212,36 @@ public final class TrainingRun {
       List<TrainingListener> listeners = new ArrayList<>();
       listeners.add(new ProgressPrinter(out, 2.0));
       listeners.addAll(extraListeners);
-      TrainingResult result = engine.train(new EngineContext(config, conf, runId, sc, train, listeners));
+      Map<String, String> fingerprint = new LinkedHashMap<>();
+      fingerprint.put("train_images", train.images().sha256());
+      fingerprint.put("train_labels", train.labels().sha256());
+      if (checkpoint != null) {
+        requireSameData(checkpoint, fingerprint, train, config);
+      }
+      PeriodicCheckpointer checkpointer = null;
+      if (engine.checkpoints() && policy.enabled()) {
+        store.removeTemporary();
+        String provenanceJson = JSON.writeValueAsString(provenance(sc, config, train, test, runId));
+        checkpointer = new PeriodicCheckpointer(store, policy, checkpoint == null ? 0 : checkpoint.sequence(),
+            ConfigLoader.toYaml(config), () -> provenanceJson, fingerprint);
+      } else if (policy.enabled()) {
+        out.println("checkpoints: not written by engine " + config.engine() + " (only sparktrain checkpoints)");
+      }
+      TrainingResult result = engine.train(new EngineContext(config, conf, runId, sc, train, listeners,
+          checkpoint == null ? null : checkpoint.state(), checkpointer == null ? Checkpointer.NONE : checkpointer));
       Evaluation eval = evaluate(sc, result, test, d.numClasses());
       double wall = (System.nanoTime() - t0) / 1e9;
 
       Map<String, Object> metrics = metrics(config, train, test, result, eval, wall, runId);
+      if (checkpointer != null) {
+        metrics.put("checkpoint_dir", store.dir());
+        metrics.put("checkpoints_written", checkpointer.written());
+        metrics.put("checkpoint_failures", checkpointer.failures());
+      }
+      if (checkpoint != null) {
+        metrics.put("resumed_from_checkpoint", checkpoint.name());
+        metrics.put("checkpoints_rejected", skippedCheckpoints);
+      }
       if (!skipped.isEmpty()) {
         Map<String, Object> sk = new LinkedHashMap<>();
         skipped.forEach((k, v) -> sk.put(k, Map.of("count", v.size(), "files", v)));
@@ -167,6 +274,30 @@ public final class TrainingRun {
       if (test != null) {
         test.release();
       }
+    }
+  }
+
+  /** Refuses to continue on other training data than the checkpoint was written with. */
+  private static void requireSameData(CheckpointStore.Loaded ck, Map<String, String> now, TrainingData train,
+                                      TrainConfig config) {
+    String[][] keys = config.data().folders()
+        ? new String[][] {{"train_images", "data.train.folder"}, {"train_labels", "data.train.folder"}}
+        : new String[][] {{"train_images", "data.train.images"}, {"train_labels", "data.train.labels"}};
+    for (String[] k : keys) {
+      String then = ck.data().get(k[0]);
+      if (then != null && !then.equals(now.get(k[0]))) {
+        throw new ConfigException(k[1], "content changed since checkpoint " + ck.name() + " was written (SHA-256 "
+            + then.substring(0, 12) + "... then, " + now.get(k[0]).substring(0, 12) + "... now); resuming needs the "
+            + "same training data: restore it, or pass --overwrite to start a new run");
+      }
+    }
+    if (train.distributed() != null
+        && !java.util.Arrays.equals(ck.state().partitionCounts(), train.distributed().partitionCounts())) {
+      throw new ConfigException("data.partitions", "checkpoint " + ck.name() + " was written with "
+          + ck.state().partitionCounts().length + " partitions of " + java.util.Arrays.toString(
+          ck.state().partitionCounts()) + " examples, this run has " + train.distributed().partitions() + " of "
+          + java.util.Arrays.toString(train.distributed().partitionCounts()) + "; set data.partitions="
+          + ck.state().partitionCounts().length + " to resume");
     }
   }
 

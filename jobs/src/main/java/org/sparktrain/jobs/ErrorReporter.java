@@ -5,6 +5,8 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.config.ConfigException;
 import org.sparktrain.driver.output.OutputExistsException;
 import org.sparktrain.driver.spark.PreflightException;
+import org.sparktrain.driver.train.RoundTimeoutException;
+import org.sparktrain.driver.train.TrainingDivergedException;
 import org.sparktrain.kernels.data.CorruptDataException;
 import picocli.CommandLine;
 
@@ -31,7 +33,8 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
   private static Throwable find(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof ConfigException || c instanceof CorruptDataException || c instanceof OutputExistsException
-          || c instanceof PreflightException) {
+          || c instanceof PreflightException || c instanceof TrainingDivergedException
+          || c instanceof RoundTimeoutException) {
         return c;
       }
       if (c.getCause() == c) {
@@ -53,6 +56,9 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     }
     if (domain instanceof PreflightException) {
       return ExitCodes.CLUSTER;
+    }
+    if (domain instanceof TrainingDivergedException || domain instanceof RoundTimeoutException) {
+      return ExitCodes.TRAINING_STOPPED;
     }
     return ExitCodes.FAILURE;
   }

@@ -14,6 +14,11 @@ public final class ExitCodes {
   public static final int OUTPUT_EXISTS = 4;
   /** The cluster is set up in a way training cannot work with (preflight check). */
   public static final int CLUSTER = 5;
+  /**
+   * Training stopped: most replicas diverged and no rollback was left, or a round exceeded
+   * guard.round_timeout_seconds. Checkpoints written so far are kept.
+   */
+  public static final int TRAINING_STOPPED = 6;
 
   private ExitCodes() {}
 }

@@ -14,7 +14,6 @@ import org.sparktrain.driver.TrainingRun;
 import org.sparktrain.driver.config.ConfigException;
 import org.sparktrain.driver.config.ConfigLoader;
 import org.sparktrain.driver.config.TrainConfig;
-import org.sparktrain.driver.output.RunOutput;
 import org.sparktrain.driver.engine.TrainingEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,8 +35,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "Override a config key, e.g. --set training.epochs=2 (repeatable).")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--overwrite", description = "Replace the results in a non-empty output directory.")
+  @Option(names = "--overwrite", description = "Start a new run even if the output directory holds results or "
+      + "checkpoints (replaced once the new run finishes).")
   boolean overwrite;
+
+  @Option(names = "--resume", description = "Continue the interrupted run in the output directory from its newest "
+      + "verified checkpoint (also done automatically when the directory holds checkpoints and no finished run).")
+  boolean resume;
 
   @Option(names = "--master", paramLabel = "URL",
       description = "Spark master (e.g. local[2]); default: what spark-submit or bin/sparktrain set.")
@@ -52,14 +56,14 @@ final class TrainCommand implements Callable<Integer> {
     if (cfg.output().dir() == null) {
       throw new ConfigException("output.dir", "is required: pass --output DIR or set output.dir in " + config);
     }
-    RunOutput.checkAvailable(cfg.output().dir(), overwrite, new Configuration());
+    TrainingRun.resumes(cfg, overwrite, resume, new Configuration());
     PrintStream out = System.out;
     if (!TrainingEngine.named(cfg.engine()).usesSpark()) {
-      TrainingRun.run(null, cfg, overwrite, out, List.of());
+      TrainingRun.run(null, cfg, overwrite, resume, out, List.of());
       return ExitCodes.OK;
     }
     try (JavaSparkContext sc = SparkContexts.create("sparktrain train", master)) {
-      TrainingRun.run(sc, cfg, overwrite, out, List.of());
+      TrainingRun.run(sc, cfg, overwrite, resume, out, List.of());
     }
     return ExitCodes.OK;
   }

@@ -19,6 +19,8 @@ public record TrainConfig(
     @JsonProperty("averaging") Averaging averaging,
     @JsonProperty("optimizer") OptimizerSpec optimizer,
     @JsonProperty("augmentation") Augmentation augmentation,
+    @JsonProperty("checkpoint") Checkpoint checkpoint,
+    @JsonProperty("guard") Guard guard,
     @JsonProperty("seed") long seed,
     @JsonProperty("output") Output output) implements Serializable {
 
@@ -95,6 +97,33 @@ public record TrainConfig(
     /** The executable pipeline (validated). */
     public org.sparktrain.kernels.augment.AugmentationPipeline pipeline() {
       return new org.sparktrain.kernels.augment.AugmentationPipeline(ops == null ? List.of() : ops, copies);
+    }
+  }
+
+  /** {@code checkpoint.*}: when the driver saves the training state, and which saves it keeps. */
+  public record Checkpoint(@JsonProperty("dir") String dir,
+                           @JsonProperty("every_rounds") int everyRounds,
+                           @JsonProperty("every_minutes") double everyMinutes,
+                           @JsonProperty("keep_last") int keepLast,
+                           @JsonProperty("keep_every") int keepEvery) implements Serializable {
+    /** The policy, with the directory defaulting to {@code <outputDir>/_checkpoints}. */
+    public org.sparktrain.driver.checkpoint.CheckpointPolicy policy(String outputDir) {
+      String d = dir != null && !dir.isBlank() ? dir : new org.apache.hadoop.fs.Path(outputDir, "_checkpoints").toString();
+      return new org.sparktrain.driver.checkpoint.CheckpointPolicy(d, everyRounds, everyMinutes, keepLast, keepEvery);
+    }
+  }
+
+  /** {@code guard.*}: round time-outs and the divergence guard. */
+  public record Guard(@JsonProperty("round_timeout_seconds") int roundTimeoutSeconds,
+                      @JsonProperty("max_loss_ratio") double maxLossRatio,
+                      @JsonProperty("max_diverged_fraction") double maxDivergedFraction,
+                      @JsonProperty("on_divergence") String onDivergence,
+                      @JsonProperty("lr_factor") double lrFactor,
+                      @JsonProperty("max_rollbacks") int maxRollbacks) implements Serializable {
+    /** The settings the averaging loop uses. */
+    public org.sparktrain.driver.train.GuardSettings settings() {
+      return new org.sparktrain.driver.train.GuardSettings(roundTimeoutSeconds, maxLossRatio, maxDivergedFraction,
+          "reduce_lr".equals(onDivergence), lrFactor, maxRollbacks);
     }
   }
 
@@ -183,6 +212,30 @@ public record TrainConfig(
     if (!(optimizer.weightDecay() >= 0 && optimizer.weightDecay() < 1)) {
       throw new ConfigException("optimizer.weight_decay", optimizer.weightDecay() + " is out of range; allowed: [0, 1)");
     }
+    range("checkpoint.every_rounds", checkpoint.everyRounds(), 0, Integer.MAX_VALUE);
+    if (!(checkpoint.everyMinutes() >= 0 && checkpoint.everyMinutes() <= 1e6)) {
+      throw new ConfigException("checkpoint.every_minutes", checkpoint.everyMinutes()
+          + " is out of range; allowed: 0 (off) to 1000000");
+    }
+    range("checkpoint.keep_last", checkpoint.keepLast(), 1, 1_000_000);
+    range("checkpoint.keep_every", checkpoint.keepEvery(), 0, 1_000_000);
+    range("guard.round_timeout_seconds", guard.roundTimeoutSeconds(), 0, 7 * 24 * 3600);
+    if (!(guard.maxLossRatio() == 0 || guard.maxLossRatio() > 1)) {
+      throw new ConfigException("guard.max_loss_ratio", guard.maxLossRatio()
+          + " is out of range; allowed: 0 (off) or a number > 1");
+    }
+    if (!(guard.maxDivergedFraction() >= 0 && guard.maxDivergedFraction() < 1)) {
+      throw new ConfigException("guard.max_diverged_fraction", guard.maxDivergedFraction()
+          + " is out of range; allowed: [0, 1)");
+    }
+    if (!java.util.List.of("reduce_lr", "stop").contains(String.valueOf(guard.onDivergence()))) {
+      throw new ConfigException("guard.on_divergence", "'" + guard.onDivergence()
+          + "' is not allowed; allowed: [reduce_lr, stop]");
+    }
+    if (!(guard.lrFactor() > 0 && guard.lrFactor() < 1)) {
+      throw new ConfigException("guard.lr_factor", guard.lrFactor() + " is out of range; allowed: (0, 1)");
+    }
+    range("guard.max_rollbacks", guard.maxRollbacks(), 0, 1000);
     try {
       augmentation.pipeline();
     } catch (IllegalArgumentException e) {
@@ -196,13 +249,14 @@ public record TrainConfig(
 
   /** A copy with a different output directory. */
   public TrainConfig withOutputDir(String dir) {
-    return new TrainConfig(engine, device, data, model, training, averaging, optimizer, augmentation, seed,
-        new Output(dir));
+    return new TrainConfig(engine, device, data, model, training, averaging, optimizer, augmentation, checkpoint, guard,
+        seed, new Output(dir));
   }
 
   /** A copy running on another engine. */
   public TrainConfig withEngine(String name) {
-    return new TrainConfig(name, device, data, model, training, averaging, optimizer, augmentation, seed, output);
+    return new TrainConfig(name, device, data, model, training, averaging, optimizer, augmentation, checkpoint, guard,
+        seed, output);
   }
 
   private static void requirePath(String key, String value) {

@@ -4,7 +4,9 @@ import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.sparktrain.driver.config.TrainConfig;
+import org.sparktrain.driver.train.Checkpointer;
 import org.sparktrain.driver.train.TrainingListener;
+import org.sparktrain.driver.train.TrainingState;
 
 /**
  * Everything an engine needs for one run.
@@ -15,6 +17,15 @@ import org.sparktrain.driver.train.TrainingListener;
  * @param sc the Spark context, or null for an engine that needs none
  * @param train the training split, in the form the engine asked for
  * @param listeners observers of training progress
+ * @param resume the checkpointed state to continue from, or null
+ * @param checkpointer told after every round (engines that cannot checkpoint ignore it)
  */
 public record EngineContext(TrainConfig config, MultiLayerConfiguration network, String runId, JavaSparkContext sc,
-                            TrainingData train, List<TrainingListener> listeners) {}
+                            TrainingData train, List<TrainingListener> listeners, TrainingState resume,
+                            Checkpointer checkpointer) {
+  /** A fresh run without checkpoints. */
+  public EngineContext(TrainConfig config, MultiLayerConfiguration network, String runId, JavaSparkContext sc,
+                       TrainingData train, List<TrainingListener> listeners) {
+    this(config, network, runId, sc, train, listeners, null, Checkpointer.NONE);
+  }
+}

@@ -9,9 +9,14 @@ import org.sparktrain.driver.train.TrainingResult;
 /** sparktrain's own engine: persistent replicas and cheap synchronous averaging rounds. */
 public final class SparkTrainEngine implements TrainingEngine {
   @Override
+  public boolean checkpoints() {
+    return true;
+  }
+
+  @Override
   public TrainingResult train(EngineContext ctx) {
-    return new ParameterAveragingTrainer(settings(ctx.config()), ctx.listeners())
-        .fit(ctx.sc(), ctx.train().distributed(), ctx.network(), ctx.runId());
+    return new ParameterAveragingTrainer(settings(ctx.config()), ctx.config().guard().settings(), ctx.listeners())
+        .fit(ctx.sc(), ctx.train().distributed(), ctx.network(), ctx.runId(), ctx.resume(), ctx.checkpointer());
   }
 
   /** The averaging settings a config describes. */

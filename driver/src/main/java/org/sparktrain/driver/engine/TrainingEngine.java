@@ -12,6 +12,11 @@ public interface TrainingEngine {
     return true;
   }
 
+  /** Whether the engine writes checkpoints and can resume from them. */
+  default boolean checkpoints() {
+    return false;
+  }
+
   /** The engine a config names. */
   static TrainingEngine named(String name) {
     return switch (name) {

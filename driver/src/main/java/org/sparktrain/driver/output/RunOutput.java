@@ -80,6 +80,38 @@ public final class RunOutput {
     }
   }
 
+  /**
+   * Reopens the output directory of an interrupted run to continue it: staging folders its earlier
+   * attempts left are removed, published files and checkpoints stay.
+   */
+  public static RunOutput reopen(String dir, String runId, Configuration conf) {
+    Path path = new Path(dir);
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      fs.mkdirs(path);
+      for (FileStatus st : fs.listStatus(path)) {
+        if (st.isDirectory() && st.getPath().getName().startsWith("_staging-")) {
+          fs.delete(st.getPath(), true);
+        }
+      }
+      Path staging = new Path(path, "_staging-" + runId);
+      fs.mkdirs(staging);
+      return new RunOutput(fs, fs.makeQualified(path), fs.makeQualified(staging));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reopen output directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether {@code dir} holds a finished run ({@code _SUCCESS}). */
+  public static boolean finished(String dir, Configuration conf) {
+    Path path = new Path(dir);
+    try {
+      return path.getFileSystem(conf).exists(new Path(path, SUCCESS));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check output directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The qualified output directory. */
   public String dir() {
     return dir.toString();

@@ -62,13 +62,14 @@ final class FastSerializers {
       out.writeDouble(u.deltaSquaredNorm());
       out.writeString(u.worker());
       out.writeString(u.device());
+      out.writeInt(u.attempt());
     }
 
     @Override
     public ReplicaUpdate read(Kryo kryo, Input in, Class<ReplicaUpdate> type) {
       return new ReplicaUpdate(in.readInt(), readFloats(in), readFloats(in), in.readLong(), in.readInt(),
           in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readString(),
-          in.readString());
+          in.readString(), in.readInt());
     }
   }
 }

@@ -120,4 +120,31 @@ public final class FrequencyController {
   public int spreadCuts() {
     return spreadCuts;
   }
+
+  /**
+   * The controller's state, for checkpoints.
+   *
+   * @param stepSeconds NaN before the second round
+   * @param syncSeconds NaN before the second round
+   */
+  public record Snapshot(int k, double ceiling, double stepSeconds, double syncSeconds, int observed,
+                         int spreadCuts) {}
+
+  /** Its current state. */
+  public Snapshot snapshot() {
+    return new Snapshot(k, ceiling, stepSeconds, syncSeconds, observed, spreadCuts);
+  }
+
+  /** Continues from a saved state (of a controller with the same policy). */
+  public void restore(Snapshot s) {
+    if (!auto && s.k() != k) {
+      throw new IllegalArgumentException("checkpoint was written at k=" + s.k() + ", this run is fixed at k=" + k);
+    }
+    k = s.k();
+    ceiling = s.ceiling();
+    stepSeconds = s.stepSeconds();
+    syncSeconds = s.syncSeconds();
+    observed = s.observed();
+    spreadCuts = s.spreadCuts();
+  }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -17,22 +18,31 @@ import org.sparktrain.kernels.train.BatchPlan;
 import org.sparktrain.kernels.train.FloatArrays;
 import org.sparktrain.kernels.train.ModelState;
 import org.sparktrain.kernels.train.ReplicaCache;
+import org.sparktrain.kernels.train.ReplicaUpdate;
 import org.sparktrain.kernels.train.RoundPlan;
 
 /**
  * Synchronous parameter averaging on Spark. Each round: broadcast the current average, let every
- * partition's persistent replica train {@code k} minibatches from its cursor, sum the results
- * weighted by examples with {@code treeAggregate}, divide on the driver. One Spark job per round;
- * no communication outside Spark.
+ * partition's persistent replica train {@code k} minibatches from its cursor, screen the results
+ * (divergence guard), sum them weighted by examples, divide on the driver, tell the checkpointer.
+ * One Spark job per round; no communication outside Spark. A task Spark retries (failed task, lost
+ * executor) rebuilds its replica from the broadcast and trains the same batches, and Spark returns
+ * one result per partition, so each partition counts exactly once.
  */
 public final class ParameterAveragingTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingTrainer.class);
 
   private final AveragingSettings settings;
+  private final GuardSettings guard;
   private final List<TrainingListener> listeners;
 
   public ParameterAveragingTrainer(AveragingSettings settings, List<TrainingListener> listeners) {
+    this(settings, GuardSettings.defaults(), listeners);
+  }
+
+  public ParameterAveragingTrainer(AveragingSettings settings, GuardSettings guard, List<TrainingListener> listeners) {
     this.settings = settings;
+    this.guard = guard;
     this.listeners = List.copyOf(listeners);
   }
 
@@ -62,85 +72,132 @@ public final class ParameterAveragingTrainer {
    * @param runId keys the executors' persistent replicas; unique per run
    */
   public TrainingResult fit(JavaSparkContext sc, DistributedDataset data, MultiLayerConfiguration conf, String runId) {
-    Broadcast<String> confJson = sc.broadcast(conf.toJson());
+    return fit(sc, data, conf, runId, null, Checkpointer.NONE);
+  }
+
+  /**
+   * Trains {@code conf} on {@code data}, from its seeded initialisation or from a checkpointed state.
+   *
+   * @param runId keys the executors' persistent replicas; unique per run
+   * @param resume the state to continue from, or null to start fresh
+   * @param checkpointer told after every round
+   */
+  public TrainingResult fit(JavaSparkContext sc, DistributedDataset data, MultiLayerConfiguration conf, String runId,
+                            TrainingState resume, Checkpointer checkpointer) {
     MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
     net.init();
     INDArray updaterView = settings.averageUpdater() && net.getUpdater(true) != null
         ? net.getUpdater(true).getStateViewArray() : null;
-    float[] params = FloatArrays.flat(net.params());
-    float[] updater = updaterView == null ? null : FloatArrays.flat(updaterView);
-    int steps = stepsPerEpoch(data.partitionCounts());
+    int[] counts = data.partitionCounts();
+    int steps = stepsPerEpoch(counts);
     FrequencyController k = settings.frequency().controller();
-    LOG.info("run {}: {} partitions, {} steps/epoch x {} epochs, {}, batch {} per replica, {} parameters{}", runId,
-        data.partitions(), steps, settings.epochs(), k.describe(), settings.batchSize(), params.length,
-        updater != null ? " + " + updater.length + " updater state" : "");
+    Loop s = resume == null
+        ? new Loop(FloatArrays.flat(net.params()), updaterView == null ? null : FloatArrays.flat(updaterView))
+        : Loop.resumed(resume, net, updaterView, counts, k);
+    double configuredLr = configuredLearningRate(net);
+    Broadcast<String> confJson = sc.broadcast(conf.toJson());
+    LOG.info("run {}: {} partitions, {} steps/epoch x {} epochs, {}, batch {} per replica, {} parameters{}{}", runId,
+        data.partitions(), steps, settings.epochs(), k.describe(), settings.batchSize(), s.params.length,
+        s.updater != null ? " + " + s.updater.length + " updater state" : "",
+        resume != null ? ", resuming after round " + resume.round() + " (epoch " + (resume.epoch() + 1) + ", step "
+            + resume.step() + ")" : "");
 
     List<RoundStats> rounds = new ArrayList<>();
-    int iteration = 0;
-    long samples = 0;
-    int round = 0;
     long start = System.nanoTime();
     long broadcastNanos = 0;
     long jobNanos = 0;
+    long checkpointNanos = 0;
+    int excludedReplicas = 0;
+    RunningTasks tasks = new RunningTasks();
+    sc.sc().addSparkListener(tasks);
     try {
-      for (int epoch = 0; epoch < settings.epochs(); epoch++) {
-        for (int step = 0; step < steps; ) {
-          long t0 = System.nanoTime();
-          round++;
-          int roundK = k.next();
-          RoundPlan plan = new RoundPlan(round, epoch, step, roundK, settings.batchSize(), settings.seed(),
-              settings.shuffle(), settings.numClasses());
-          Broadcast<ModelState> bc = sc.broadcast(new ModelState(params, updater, iteration, epoch));
-          long t1 = System.nanoTime();
-          ParameterSum sum = aggregate(data.blocks()
-              .mapPartitionsWithIndex(new TrainRound(runId, confJson, bc, plan, updater != null, settings.augmentation()), true),
-              data.partitions());
-          long t2 = System.nanoTime();
-          bc.destroy(false);
-          broadcastNanos += t1 - t0;
-          jobNanos += t2 - t1;
-          float[] startParams = params;
-          double spread = 0;
-          double relSpread = 0;
-          if (sum.examples() > 0) {
-            params = sum.averageParams();
-            spread = sum.replicaSpread(startParams, params);
-            relSpread = spread / Math.max(1e-12, norm(params));
-            if (updater != null) {
-              float[] u = sum.averageUpdater();
-              updater = u != null ? u : updater;
-            }
-          }
-          List<WorkerStats> workers = sum.workers();
-          int maxBatches = workers.stream().mapToInt(WorkerStats::batches).max().orElse(0);
-          iteration += maxBatches;
-          samples += sum.examples();
-          step += roundK;
-          double seconds = (System.nanoTime() - t0) / 1e9;
-          List<WorkerStats> withSync = workers.stream().map(w -> w.withRoundSeconds(seconds)).toList();
-          double busy = withSync.stream().mapToDouble(w -> w.computeSeconds() + w.dataSeconds()).max().orElse(0);
-          RoundStats stats = new RoundStats(round, epoch + 1, roundK, sum.meanLoss(), sum.examples(), seconds,
-              Math.max(0, seconds - busy), spread, relSpread, withSync);
-          rounds.add(stats);
-          k.observe(roundK, stats.busySeconds(), stats.syncSeconds(), maxBatches, relSpread);
-          double elapsed = (System.nanoTime() - start) / 1e9;
-          int remainingSteps = (steps - Math.min(step, steps)) + (settings.epochs() - epoch - 1) * steps;
-          int totalRounds = round + (remainingSteps + k.next() - 1) / k.next();
-          for (TrainingListener l : listeners) {
-            l.onRound(stats, totalRounds, elapsed, samples);
+      while (s.epoch < settings.epochs()) {
+        if (s.step >= steps) {
+          s.epoch++;
+          s.step = 0;
+          continue;
+        }
+        long t0 = System.nanoTime();
+        int round = s.round + 1;
+        int roundK = k.next();
+        RoundPlan plan = new RoundPlan(round, s.epoch, s.step, roundK, settings.batchSize(), settings.seed(),
+            settings.shuffle(), settings.numClasses(), s.learningRate);
+        Broadcast<ModelState> bc = sc.broadcast(new ModelState(s.params, s.updater, s.iteration, s.epoch));
+        long t1 = System.nanoTime();
+        ParameterSum sum = aggregate(sc, data.blocks()
+                .mapPartitionsWithIndex(new TrainRound(runId, confJson, bc, plan, s.updater != null,
+                    settings.augmentation()), true),
+            data.partitions(), guard, tasks, round);
+        long t2 = System.nanoTime();
+        bc.destroy(false);
+        broadcastNanos += t1 - t0;
+        jobNanos += t2 - t1;
+        List<WorkerStats> workers = sum.workers();
+        if (!sum.excluded().isEmpty()) {
+          long working = workers.stream().filter(w -> w.examples() > 0).count();
+          excludedReplicas += sum.excluded().size();
+          sum.excluded().forEach((p, why) -> LOG.warn("round {}: replica of partition {} left out of the average: {}",
+              round, p, why));
+          if (sum.examples() == 0 || sum.excluded().size() > guard.maxDivergedFraction() * working) {
+            s.learningRate = rollBack(round, s, sum, working, configuredLr);
+            continue;
           }
         }
+        float[] startParams = s.params;
+        double spread = 0;
+        double relSpread = 0;
+        if (sum.examples() > 0) {
+          s.params = sum.averageParams();
+          spread = sum.replicaSpread(startParams, s.params);
+          relSpread = spread / Math.max(1e-12, norm(s.params));
+          if (s.updater != null) {
+            float[] u = sum.averageUpdater();
+            s.updater = u != null ? u : s.updater;
+          }
+        }
+        int maxBatches = workers.stream().mapToInt(WorkerStats::batches).max().orElse(0);
+        s.round = round;
+        s.iteration += maxBatches;
+        s.samples += sum.examples();
+        int epochOfRound = s.epoch;
+        s.step += roundK;
+        if (s.step >= steps) {
+          s.epoch++;
+          s.step = 0;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<WorkerStats> withSync = workers.stream().map(w -> w.withRoundSeconds(seconds)).toList();
+        double busy = withSync.stream().mapToDouble(w -> w.computeSeconds() + w.dataSeconds()).max().orElse(0);
+        RoundStats stats = new RoundStats(round, epochOfRound + 1, roundK, sum.meanLoss(), sum.examples(), seconds,
+            Math.max(0, seconds - busy), spread, relSpread, withSync);
+        rounds.add(stats);
+        k.observe(roundK, stats.busySeconds(), stats.syncSeconds(), maxBatches, relSpread);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        int remainingSteps = (s.epoch >= settings.epochs() ? 0 : steps - s.step)
+            + Math.max(0, settings.epochs() - s.epoch - 1) * steps;
+        int totalRounds = round + (remainingSteps + k.next() - 1) / k.next();
+        for (TrainingListener l : listeners) {
+          l.onRound(stats, totalRounds, elapsed, s.samples);
+        }
+        long c0 = System.nanoTime();
+        double before = s.priorSeconds + (c0 - start) / 1e9;
+        checkpointer.afterRound(() -> s.state(runId, k.snapshot(), counts, before), s.epoch >= settings.epochs());
+        checkpointNanos += System.nanoTime() - c0;
       }
     } finally {
+      sc.sc().removeSparkListener(tasks);
       ReplicaCache.release(runId);
       confJson.destroy(false);
     }
     double wall = (System.nanoTime() - start) / 1e9;
-    FloatArrays.assign(net.params(), params);
-    if (updaterView != null && updater != null) {
-      FloatArrays.assign(updaterView, updater);
+    FloatArrays.assign(net.params(), s.params);
+    if (updaterView != null && s.updater != null) {
+      FloatArrays.assign(updaterView, s.updater);
     }
-    net.setIterationCount(iteration);
+    if (!Double.isNaN(s.learningRate)) {
+      net.setLearningRate(s.learningRate);
+    }
+    net.setIterationCount(s.iteration);
     net.setEpochCount(settings.epochs());
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("frequency_mode", k.isAuto() ? "auto" : "fixed");
@@ -148,7 +205,19 @@ public final class ParameterAveragingTrainer {
     info.put("frequency_controller", k.describe());
     info.put("driver_broadcast_seconds", broadcastNanos / 1e9);
     info.put("driver_job_seconds", jobNanos / 1e9);
-    TrainingResult result = new TrainingResult(net, rounds, samples, wall, info);
+    info.put("checkpoint_seconds", checkpointNanos / 1e9);
+    info.put("excluded_replicas", excludedReplicas);
+    info.put("rollbacks", s.rollbacks);
+    info.put("retried_tasks", rounds.stream().flatMap(r -> r.workers().stream()).filter(w -> w.attempt() > 0).count());
+    if (!Double.isNaN(s.learningRate)) {
+      info.put("learning_rate_final", s.learningRate);
+    }
+    if (resume != null) {
+      info.put("resumed_after_round", resume.round());
+      info.put("training_seconds_before_resume", resume.trainingSeconds());
+    }
+    TrainingResult result = new TrainingResult(net, rounds, s.samples - (resume == null ? 0 : resume.samples()), wall,
+        info);
     LOG.info("run {}: {} rounds, {} samples/s, sync fraction {}, straggler spread {}, mean k {}, {}", runId,
         rounds.size(), Math.round(result.samplesPerSecond()), String.format("%.3f", result.syncFraction()),
         String.format("%.3f", result.stragglerSpread()), String.format("%.1f", result.meanK()), k.describe());
@@ -156,24 +225,212 @@ public final class ParameterAveragingTrainer {
   }
 
   /**
-   * Sums the replicas' results. Up to {@link #COLLECT_MAX_PARTITIONS} partitions the results are
-   * collected and added on the driver in partition order, which is cheaper per round than
-   * treeAggregate's extra stage and makes the sum independent of task completion order; beyond
-   * that, treeAggregate keeps the driver's memory and merge work bounded.
+   * Discards a round most replicas diverged in: the next attempt starts from the same average at a
+   * lower learning rate, or the run stops with advice.
+   *
+   * @return the learning rate to retry at
    */
-  static ParameterSum aggregate(org.apache.spark.api.java.JavaRDD<org.sparktrain.kernels.train.ReplicaUpdate> updates,
-                                int partitions) {
-    if (partitions > COLLECT_MAX_PARTITIONS) {
-      return updates.treeAggregate(new ParameterSum(), new ParameterSum.Add(), new ParameterSum.Merge(), 2);
+  private double rollBack(int round, Loop s, ParameterSum sum, long working, double configuredLr) {
+    double current = Double.isNaN(s.learningRate) ? configuredLr : s.learningRate;
+    StringBuilder why = new StringBuilder();
+    sum.excluded().forEach((p, r) -> why.append(why.length() == 0 ? "" : "; ").append("partition ").append(p)
+        .append(": ").append(r));
+    String what = String.format(java.util.Locale.ROOT, "training diverged in round %d (epoch %d): %d of %d replicas "
+        + "returned unusable results (%s)", round, s.epoch + 1, sum.excluded().size(), working, why);
+    if (!guard.reduceLearningRate() || s.rollbacks >= guard.maxRollbacks() || Double.isNaN(current)) {
+      throw new TrainingDivergedException(what + (s.rollbacks > 0 ? " after " + s.rollbacks
+          + " rollbacks with a lower learning rate" : "") + ". Lower optimizer.learning_rate (now "
+          + (Double.isNaN(current) ? "as configured" : (float) current) + "), lower averaging.frequency (now "
+          + settings.frequency().k() + ") so replicas drift apart less, or check the training data for NaN or "
+          + "extreme values; guard.on_divergence and guard.max_rollbacks control this check.");
     }
-    List<org.sparktrain.kernels.train.ReplicaUpdate> all = new ArrayList<>(updates.collect());
-    all.sort(java.util.Comparator.comparingInt(org.sparktrain.kernels.train.ReplicaUpdate::partition));
+    s.rollbacks++;
+    double lr = current * guard.learningRateFactor();
+    LOG.warn("{}; rolled back to the last average, retrying at learning rate {} (rollback {} of {})", what, (float) lr,
+        s.rollbacks, guard.maxRollbacks());
+    return lr;
+  }
+
+  /** The learning rate of the first layer that has one, or NaN. */
+  private static double configuredLearningRate(MultiLayerNetwork net) {
+    for (int i = 0; i < net.getnLayers(); i++) {
+      Double lr = net.getLearningRate(i);
+      if (lr != null) {
+        return lr;
+      }
+    }
+    return Double.NaN;
+  }
+
+  /** The loop's mutable state between rounds. */
+  private static final class Loop {
+    float[] params;
+    float[] updater;
+    int round;
+    int epoch;
+    int step;
+    int iteration;
+    long samples;
+    double learningRate = Double.NaN;
+    int rollbacks;
+    double priorSeconds;
+
+    Loop(float[] params, float[] updater) {
+      this.params = params;
+      this.updater = updater;
+    }
+
+    static Loop resumed(TrainingState r, MultiLayerNetwork net, INDArray updaterView, int[] counts,
+                        FrequencyController k) {
+      if (r.params().length != net.numParams()) {
+        throw new IllegalArgumentException("checkpoint holds " + r.params().length + " parameters, the model has "
+            + net.numParams());
+      }
+      if ((r.updater() == null) != (updaterView == null)
+          || (r.updater() != null && r.updater().length != updaterView.length())) {
+        throw new IllegalArgumentException("checkpoint's updater state ("
+            + (r.updater() == null ? "none" : r.updater().length + " values") + ") does not fit this run's ("
+            + (updaterView == null ? "none" : updaterView.length() + " values") + ")");
+      }
+      if (!java.util.Arrays.equals(r.partitionCounts(), counts)) {
+        throw new IllegalArgumentException("checkpoint was written for partitions of "
+            + java.util.Arrays.toString(r.partitionCounts()) + " examples, this run has " + java.util.Arrays.toString(counts));
+      }
+      Loop s = new Loop(r.params().clone(), r.updater() == null ? null : r.updater().clone());
+      s.round = r.round();
+      s.epoch = r.epoch();
+      s.step = r.step();
+      s.iteration = r.iteration();
+      s.samples = r.samples();
+      s.learningRate = r.learningRate();
+      s.rollbacks = r.rollbacks();
+      s.priorSeconds = r.trainingSeconds();
+      if (r.frequency() != null) {
+        k.restore(r.frequency());
+      }
+      return s;
+    }
+
+    TrainingState state(String runId, FrequencyController.Snapshot k, int[] counts, double seconds) {
+      return new TrainingState(runId, round, epoch, step, iteration, samples, params, updater, learningRate, rollbacks,
+          k, counts.clone(), seconds);
+    }
+  }
+
+  /**
+   * Runs one round's job and sums the replicas' results. Up to {@link #COLLECT_MAX_PARTITIONS}
+   * partitions the results are collected, screened by the divergence guard (non-finite values,
+   * loss far above the others) and added on the driver in partition order, which is cheaper per
+   * round than treeAggregate's extra stage and makes the sum independent of task completion order;
+   * beyond that, treeAggregate keeps the driver's memory and merge work bounded (and only
+   * non-finite results are screened). With {@code guard.roundTimeoutSeconds > 0} a watchdog cancels
+   * the job when it runs too long.
+   */
+  static ParameterSum aggregate(JavaSparkContext sc, JavaRDD<ReplicaUpdate> updates, int partitions,
+                                GuardSettings guard, RunningTasks tasks, int round) {
+    String group = "sparktrain-round-" + round + "-" + UUID.randomUUID();
+    sc.setJobGroup(group, "sparktrain round " + round, true);
+    java.util.concurrent.atomic.AtomicReference<String> timedOut = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.ScheduledFuture<?> watchdog = guard.roundTimeoutSeconds() <= 0 ? null
+        : WATCHDOG.schedule(() -> {
+          timedOut.set(describeRunning(sc, group, tasks));
+          sc.cancelJobGroup(group);
+        }, guard.roundTimeoutSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      if (partitions > COLLECT_MAX_PARTITIONS) {
+        return updates.treeAggregate(new ParameterSum(), new ParameterSum.Add(), new ParameterSum.Merge(), 2);
+      }
+      List<ReplicaUpdate> all = new ArrayList<>(updates.collect());
+      all.sort(java.util.Comparator.comparingInt(ReplicaUpdate::partition));
+      return screenAndSum(all, guard.maxLossRatio());
+    } catch (RuntimeException e) {
+      if (timedOut.get() != null) {
+        throw new RoundTimeoutException("round " + round + " did not finish within guard.round_timeout_seconds="
+            + guard.roundTimeoutSeconds() + " and was cancelled: " + timedOut.get() + ". Check that executor's log "
+            + "for a stuck task, or raise guard.round_timeout_seconds if rounds are legitimately this slow.");
+      }
+      throw e;
+    } finally {
+      if (watchdog != null) {
+        watchdog.cancel(false);
+      }
+      sc.clearJobGroup();
+    }
+  }
+
+  /**
+   * Adds the results in order, leaving out any whose loss exceeds {@code maxLossRatio} times the
+   * median loss of the others ({@link ParameterSum#add} leaves out non-finite ones).
+   */
+  static ParameterSum screenAndSum(List<ReplicaUpdate> all, double maxLossRatio) {
     ParameterSum sum = new ParameterSum();
-    for (org.sparktrain.kernels.train.ReplicaUpdate u : all) {
+    double[] losses = all.stream().filter(u -> u.examples() > 0 && Double.isFinite(u.lossSum()))
+        .mapToDouble(u -> u.lossSum() / u.examples()).toArray();
+    for (ReplicaUpdate u : all) {
+      if (maxLossRatio > 0 && u.examples() > 0 && Double.isFinite(u.lossSum()) && losses.length > 1) {
+        double loss = u.lossSum() / u.examples();
+        double others = medianWithout(losses, loss);
+        if (loss > maxLossRatio * others && others > 0) {
+          sum.exclude(u, String.format(java.util.Locale.ROOT, "loss %.4g is over %s x the median %.4g of the other "
+              + "replicas", loss, trim(maxLossRatio), others));
+          continue;
+        }
+      }
       sum.add(u);
     }
     return sum;
   }
+
+  private static String trim(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+  }
+
+  /** Median of {@code values} with one occurrence of {@code skip} removed. */
+  private static double medianWithout(double[] values, double skip) {
+    double[] rest = new double[values.length - 1];
+    boolean skipped = false;
+    int j = 0;
+    for (double v : values) {
+      if (!skipped && v == skip) {
+        skipped = true;
+        continue;
+      }
+      if (j < rest.length) {
+        rest[j++] = v;
+      }
+    }
+    java.util.Arrays.sort(rest);
+    int n = rest.length;
+    return n % 2 == 1 ? rest[n / 2] : (rest[n / 2 - 1] + rest[n / 2]) / 2;
+  }
+
+  private static String describeRunning(JavaSparkContext sc, String group, RunningTasks tasks) {
+    List<Integer> stages = new ArrayList<>();
+    for (int job : sc.statusTracker().getJobIdsForGroup(group)) {
+      org.apache.spark.SparkJobInfo info = sc.statusTracker().getJobInfo(job);
+      if (info != null) {
+        for (int st : info.stageIds()) {
+          stages.add(st);
+        }
+      }
+    }
+    List<RunningTasks.Task> running = tasks.runningIn(stages);
+    if (running.isEmpty()) {
+      return "stage(s) " + stages + " had no running task (waiting for executors?)";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (RunningTasks.Task t : running) {
+      sb.append(sb.length() == 0 ? "" : "; ").append("stage ").append(t.stage()).append(' ').append(t);
+    }
+    return "still running: " + sb;
+  }
+
+  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sparktrain-round-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
 
   /** Collect-and-sum below this many partitions, treeAggregate above. */
   static final int COLLECT_MAX_PARTITIONS = 32;

@@ -26,16 +26,24 @@ public final class ParameterSum implements Externalizable {
   private double lossSum;
   private double weightedDeltaSq;
   private List<WorkerStats> workers = new ArrayList<>();
+  private java.util.TreeMap<Integer, String> excluded = new java.util.TreeMap<>();
 
   /** An empty sum (also the public no-arg constructor serialization needs). */
   public ParameterSum() {}
 
-  /** Adds one replica's result; takes ownership of its arrays (scales them in place). */
+  /**
+   * Adds one replica's result; takes ownership of its arrays (scales them in place). A replica
+   * whose loss, parameters or updater state hold NaN or infinity is recorded as excluded and
+   * contributes only its stats.
+   */
   public ParameterSum add(ReplicaUpdate u) {
-    workers.add(new WorkerStats(u.partition(), u.worker(), u.device(), u.examples(), u.batches(),
-        u.examples() > 0 ? u.lossSum() / u.examples() : Double.NaN, u.computeSeconds(), u.dataSeconds(),
-        u.loadSeconds(), 0));
+    addStats(u);
     if (u.examples() == 0) {
+      return this;
+    }
+    String bad = nonFinite(u);
+    if (bad != null) {
+      excluded.put(u.partition(), bad);
       return this;
     }
     float w = (float) u.examples();
@@ -49,9 +57,56 @@ public final class ParameterSum implements Externalizable {
     return this;
   }
 
+  /** Records {@code u}'s stats but leaves it out of the average, for {@code reason}. */
+  public ParameterSum exclude(ReplicaUpdate u, String reason) {
+    addStats(u);
+    excluded.put(u.partition(), reason);
+    return this;
+  }
+
+  private void addStats(ReplicaUpdate u) {
+    workers.add(new WorkerStats(u.partition(), u.worker(), u.device(), u.examples(), u.batches(),
+        u.examples() > 0 ? u.lossSum() / u.examples() : Double.NaN, u.computeSeconds(), u.dataSeconds(),
+        u.loadSeconds(), 0, u.attempt(), null));
+  }
+
+  /** Why {@code u} cannot be averaged (non-finite loss, parameters or updater state), or null. */
+  static String nonFinite(ReplicaUpdate u) {
+    if (!Double.isFinite(u.lossSum())) {
+      return "loss is " + u.lossSum() / Math.max(1, u.examples());
+    }
+    int i = firstNonFinite(u.params());
+    if (i >= 0) {
+      return "parameter " + i + " is " + u.params()[i];
+    }
+    i = firstNonFinite(u.updaterState());
+    if (i >= 0) {
+      return "updater state value " + i + " is " + u.updaterState()[i];
+    }
+    return null;
+  }
+
+  private static int firstNonFinite(float[] a) {
+    if (a == null) {
+      return -1;
+    }
+    for (int i = 0; i < a.length; i++) {
+      if (!Float.isFinite(a[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Partitions left out of the average, with the reason, by partition. */
+  public java.util.SortedMap<Integer, String> excluded() {
+    return java.util.Collections.unmodifiableSortedMap(excluded);
+  }
+
   /** Merges another partial sum into this one. */
   public ParameterSum merge(ParameterSum o) {
     workers.addAll(o.workers);
+    excluded.putAll(o.excluded);
     if (o.examples == 0) {
       return this;
     }
@@ -157,9 +212,13 @@ public final class ParameterSum implements Externalizable {
     return examples == 0 ? Double.NaN : lossSum / examples;
   }
 
-  /** Per-replica stats by partition. */
+  /** Per-replica stats by partition, excluded ones marked with the reason. */
   public List<WorkerStats> workers() {
-    List<WorkerStats> sorted = new ArrayList<>(workers);
+    List<WorkerStats> sorted = new ArrayList<>();
+    for (WorkerStats w : workers) {
+      String why = excluded.get(w.partition());
+      sorted.add(why == null ? w : w.excludedFor(why));
+    }
     sorted.sort(Comparator.comparingInt(WorkerStats::partition));
     return sorted;
   }
@@ -172,6 +231,7 @@ public final class ParameterSum implements Externalizable {
     out.writeDouble(lossSum);
     out.writeDouble(weightedDeltaSq);
     out.writeObject(new ArrayList<>(workers));
+    out.writeObject(excluded);
   }
 
   @Override
@@ -183,6 +243,7 @@ public final class ParameterSum implements Externalizable {
     lossSum = in.readDouble();
     weightedDeltaSq = in.readDouble();
     workers = (List<WorkerStats>) in.readObject();
+    excluded = (java.util.TreeMap<Integer, String>) in.readObject();
   }
 
   private static void writeBytes(ObjectOutput out, byte[] b) throws IOException {

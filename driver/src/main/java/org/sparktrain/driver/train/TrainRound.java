@@ -57,7 +57,8 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     double loadSeconds = (System.nanoTime() - t0) / 1e9;
     ReplicaUpdate update = replica.train(block, plan, partition, withUpdater, workerId(), start.params(),
         loadSeconds, device, augmentation);
-    return List.of(update).iterator();
+    TaskContext tc = TaskContext.get();
+    return List.of(tc == null ? update : update.withAttempt(tc.attemptNumber())).iterator();
   }
 
   /** The GPU addresses Spark assigned to the running task, or null. */

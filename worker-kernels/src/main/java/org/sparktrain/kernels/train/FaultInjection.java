@@ -1,40 +1,81 @@
 package org.sparktrain.kernels.train;
 
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Test seam for retry behaviour: makes the replica of one (round, partition) throw once, after it
- * has already trained its first minibatch of the round, as a task killed mid-partition would.
- * Inactive unless a test arms it; only affects the JVM it is armed in (local mode).
+ * Test seam for fault-tolerance behaviour. A test arms one fault for one (round, partition); it
+ * fires once, in the JVM it was armed in (local mode):
+ * <ul>
+ *   <li>{@link #failOnce}: the replica throws after training its first minibatch of the round, as a
+ *       task killed mid-partition would;</li>
+ *   <li>{@link #poisonOnce}: the replica's parameters turn NaN at the end of the round, as a
+ *       diverging replica's would;</li>
+ *   <li>{@link #hangOnce}: the replica stops responding (sleeps) after its first minibatch, as a
+ *       task stuck on a dead disk or a deadlocked library would.</li>
+ * </ul>
+ * Inactive unless armed.
  */
 public final class FaultInjection {
-  private static volatile String armed;
-  private static final Set<String> FIRED = ConcurrentHashMap.newKeySet();
+  private enum Kind { FAIL, POISON, HANG }
+
+  private static final Map<String, Kind> ARMED = new ConcurrentHashMap<>();
+  private static final Map<String, Kind> FIRED = new ConcurrentHashMap<>();
+  private static volatile long hangMillis;
 
   private FaultInjection() {}
 
   /** Fail the first attempt of {@code partition} in {@code round}. */
   public static void failOnce(int round, int partition) {
-    FIRED.clear();
-    armed = round + "/" + partition;
+    ARMED.put(round + "/" + partition, Kind.FAIL);
   }
 
-  /** Disarms. */
+  /** Turn the parameters of {@code partition}'s replica NaN at the end of {@code round}, once. */
+  public static void poisonOnce(int round, int partition) {
+    ARMED.put(round + "/" + partition, Kind.POISON);
+  }
+
+  /** Make {@code partition}'s task sleep {@code millis} in {@code round}, once (interruptible). */
+  public static void hangOnce(int round, int partition, long millis) {
+    hangMillis = millis;
+    ARMED.put(round + "/" + partition, Kind.HANG);
+  }
+
+  /** Disarms everything. */
   public static void clear() {
-    armed = null;
+    ARMED.clear();
     FIRED.clear();
   }
 
-  /** How many injected failures fired since arming. */
+  /** How many injected faults fired since the last {@link #clear()}. */
   public static int fired() {
     return FIRED.size();
   }
 
+  private static boolean fire(int round, int partition, Kind kind) {
+    if (ARMED.isEmpty()) {
+      return false;
+    }
+    String key = round + "/" + partition;
+    return ARMED.remove(key, kind) && FIRED.put(key, kind) == null;
+  }
+
   static void check(int round, int partition) {
-    String a = armed;
-    if (a != null && a.equals(round + "/" + partition) && FIRED.add(a)) {
+    if (fire(round, partition, Kind.FAIL)) {
       throw new IllegalStateException("injected failure in round " + round + ", partition " + partition);
     }
+    if (fire(round, partition, Kind.HANG)) {
+      try {
+        Thread.sleep(hangMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("injected hang in round " + round + ", partition " + partition
+            + " interrupted", e);
+      }
+    }
+  }
+
+  static boolean poisons(int round, int partition) {
+    return fire(round, partition, Kind.POISON);
   }
 }

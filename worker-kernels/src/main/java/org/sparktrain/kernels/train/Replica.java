@@ -16,12 +16,14 @@ import org.sparktrain.kernels.data.ExampleBlock;
  */
 public final class Replica {
   private final MultiLayerNetwork net;
+  private double learningRate;
   private List<Object> planKey;
   private BatchPlan cachedPlan;
 
   public Replica(MultiLayerConfiguration conf) {
     this.net = new MultiLayerNetwork(conf.clone());
     this.net.init();
+    this.learningRate = Double.NaN;
   }
 
   public MultiLayerNetwork network() {
@@ -74,6 +76,10 @@ public final class Replica {
    */
   public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker,
                              float[] start, double loadSeconds, String device, AugmentationPipeline aug) {
+    applyLearningRate(plan.learningRate());
+    // Anything random inside the network (dropout, noise layers) draws from a stream fixed by
+    // (seed, round, partition): a retried or resumed round trains exactly as the first attempt did.
+    Nd4j.getRandom().setSeed(BatchPlan.mix(plan.seed(), plan.round(), partition, -1));
     BatchPlan batches = batchPlan(block.count() * aug.copies(), plan, partition);
     int last = Math.min(batches.batches(), plan.firstStep() + plan.steps());
     long examples = 0;
@@ -91,6 +97,9 @@ public final class Replica {
       if (step == plan.firstStep()) {
         FaultInjection.check(plan.round(), partition);
       }
+      if (step == last - 1 && FaultInjection.poisons(plan.round(), partition)) {
+        net.params().assign(Float.NaN);
+      }
       lossSum += net.score() * n;
       examples += n;
       trained++;
@@ -107,6 +116,19 @@ public final class Replica {
     }
     return new ReplicaUpdate(partition, params, withUpdater ? updaterState() : null, examples, trained,
         lossSum, computeNanos / 1e9, dataNanos / 1e9, loadSeconds, delta, worker, device);
+  }
+
+  /**
+   * Switches to {@code lr} (NaN: keep the configured rate). Rates set by the divergence guard are
+   * only ever lowered from the configured one, and a plan without a rate after one with a rate
+   * cannot happen within a run, so the configured rate never needs restoring.
+   */
+  private void applyLearningRate(double lr) {
+    if (Double.isNaN(lr) || lr == learningRate) {
+      return;
+    }
+    net.setLearningRate(lr);
+    learningRate = lr;
   }
 
   /**

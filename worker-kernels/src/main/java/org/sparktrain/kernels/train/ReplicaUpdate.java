@@ -17,7 +17,23 @@ import java.io.Serializable;
  * @param deltaSquaredNorm squared L2 distance between the parameters after and before the round
  * @param worker executor id / host / pid that ran it
  * @param device what the replica ran on: "cpu", "gpu N", or a CPU run that was assigned a GPU
+ * @param attempt Spark's attempt number of the task that produced it (0 = first attempt)
  */
 public record ReplicaUpdate(int partition, float[] params, float[] updaterState, long examples, int batches,
                             double lossSum, double computeSeconds, double dataSeconds, double loadSeconds,
-                            double deltaSquaredNorm, String worker, String device) implements Serializable {}
+                            double deltaSquaredNorm, String worker, String device, int attempt)
+    implements Serializable {
+  /** A first-attempt update. */
+  public ReplicaUpdate(int partition, float[] params, float[] updaterState, long examples, int batches,
+                       double lossSum, double computeSeconds, double dataSeconds, double loadSeconds,
+                       double deltaSquaredNorm, String worker, String device) {
+    this(partition, params, updaterState, examples, batches, lossSum, computeSeconds, dataSeconds, loadSeconds,
+        deltaSquaredNorm, worker, device, 0);
+  }
+
+  /** The same update, marked as produced by task attempt {@code n}. */
+  public ReplicaUpdate withAttempt(int n) {
+    return new ReplicaUpdate(partition, params, updaterState, examples, batches, lossSum, computeSeconds, dataSeconds,
+        loadSeconds, deltaSquaredNorm, worker, device, n);
+  }
+}
