@@ -343,13 +343,13 @@ public final class ParameterAveragingTrainer {
       List<ReplicaUpdate> all = new ArrayList<>(updates.collect());
       all.sort(java.util.Comparator.comparingInt(ReplicaUpdate::partition));
       return screenAndSum(all, guard.maxLossRatio());
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's SparkException is checked but thrown undeclared
       if (timedOut.get() != null) {
         throw new RoundTimeoutException("round " + round + " did not finish within guard.round_timeout_seconds="
             + guard.roundTimeoutSeconds() + " and was cancelled: " + timedOut.get() + ". Check that executor's log "
             + "for a stuck task, or raise guard.round_timeout_seconds if rounds are legitimately this slow.");
       }
-      throw e;
+      throw ParameterAveragingTrainer.<RuntimeException>sneaky(e);
     } finally {
       if (watchdog != null) {
         watchdog.cancel(false);
@@ -431,6 +431,11 @@ public final class ParameterAveragingTrainer {
         t.setDaemon(true);
         return t;
       });
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Exception> E sneaky(Exception e) throws E {
+    throw (E) e;
+  }
 
   /** Collect-and-sum below this many partitions, treeAggregate above. */
   static final int COLLECT_MAX_PARTITIONS = 32;

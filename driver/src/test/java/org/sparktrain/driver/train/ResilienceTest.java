@@ -1,0 +1,195 @@
+package org.sparktrain.driver.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.driver.checkpoint.CheckpointPolicy;
+import org.sparktrain.driver.checkpoint.CheckpointStore;
+import org.sparktrain.driver.checkpoint.PeriodicCheckpointer;
+import org.sparktrain.driver.data.DistributedDataset;
+import org.sparktrain.driver.data.IdxDataSource;
+import org.sparktrain.driver.spark.SparkSettings;
+import org.sparktrain.kernels.data.FashionMnist;
+import org.sparktrain.kernels.model.LayerSpec;
+import org.sparktrain.kernels.model.NetworkFactory;
+import org.sparktrain.kernels.model.OptimizerSpec;
+import org.sparktrain.kernels.train.FaultInjection;
+import org.sparktrain.kernels.train.FloatArrays;
+
+/**
+ * The averaging loop under faults, in one local[2] Spark: a NaN replica is left out, a round most
+ * replicas diverge in is rolled back at a lower learning rate (or stops the run), a hung task is
+ * cancelled with the stage and executor named, and a run resumed from a checkpoint ends with the
+ * parameters of the run that was never interrupted.
+ */
+class ResilienceTest {
+  private static JavaSparkContext sc;
+  private static DistributedDataset train;
+  private static DistributedDataset test;
+  @TempDir
+  Path tmp;
+
+  @BeforeAll
+  static void start() {
+    sc = new JavaSparkContext(SparkSettings.withDefaults(new SparkConf().setMaster("local[2]")
+        .setAppName("resilience-test").set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1")));
+    train = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
+        FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 4, 8000, null);
+    test = IdxDataSource.load(sc, FashionMnist.uri("t10k-images-idx3-ubyte.gz"),
+        FashionMnist.uri("t10k-labels-idx1-ubyte.gz"), 10, 2, 2000, null);
+  }
+
+  @AfterAll
+  static void stop() {
+    sc.stop();
+  }
+
+  @AfterEach
+  void disarm() {
+    FaultInjection.clear();
+  }
+
+  private static MultiLayerConfiguration mlp() {
+    return NetworkFactory.build(List.of(LayerSpec.dense(64, "relu"), LayerSpec.output("softmax")),
+        new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, 3);
+  }
+
+  private static ParameterAveragingTrainer trainer(int epochs, GuardSettings guard) {
+    return new ParameterAveragingTrainer(new AveragingSettings(epochs, 50, 5, true, 11, true, 10), guard, List.of());
+  }
+
+  private static double accuracy(TrainingResult r) {
+    return DistributedEvaluator.evaluate(sc, r.network(), test, 10, 500).accuracy();
+  }
+
+  private static Double undisturbed;
+
+  /** Test accuracy of the same 2-epoch run without faults. */
+  private static synchronized double undisturbedAccuracy() {
+    if (undisturbed == null) {
+      undisturbed = accuracy(trainer(2, GuardSettings.defaults()).fit(sc, train, mlp()));
+    }
+    return undisturbed;
+  }
+
+  @Test
+  void nanReplicaIsLeftOutAndTheRunConverges() {
+    FaultInjection.poisonOnce(3, 2);
+    TrainingResult r = trainer(2, GuardSettings.defaults()).fit(sc, train, mlp());
+    assertEquals(1, FaultInjection.fired());
+    assertEquals(1, r.engineInfo().get("excluded_replicas"));
+    assertEquals(0, r.engineInfo().get("rollbacks"));
+    WorkerStats w = r.rounds().get(2).workers().get(2);
+    assertEquals(2, w.partition());
+    assertTrue(w.excluded() != null && w.excluded().contains("is NaN"), String.valueOf(w.excluded()));
+    float[] p = FloatArrays.flat(r.network().params());
+    for (float v : p) {
+      assertTrue(Float.isFinite(v));
+    }
+    double acc = accuracy(r);
+    assertTrue(acc > undisturbedAccuracy() - 0.02, "converged despite the NaN replica: accuracy " + acc
+        + ", undisturbed " + undisturbedAccuracy());
+  }
+
+  @Test
+  void roundMostReplicasDivergeInIsRolledBackAtALowerLearningRate() {
+    for (int p = 0; p < 4; p++) {
+      FaultInjection.poisonOnce(4, p);
+    }
+    TrainingResult r = trainer(2, GuardSettings.defaults()).fit(sc, train, mlp());
+    assertEquals(4, FaultInjection.fired());
+    assertEquals(1, r.engineInfo().get("rollbacks"));
+    assertEquals(5e-4, (double) r.engineInfo().get("learning_rate_final"), 1e-9);
+    assertEquals(4, r.rounds().get(3).round(), "the rolled-back round is retried under its own number");
+    assertEquals(16000, r.trainSamples(), "every example once per epoch: the discarded attempt is not counted");
+    double first = r.rounds().get(0).loss();
+    double last = r.rounds().get(r.rounds().size() - 1).loss();
+    assertTrue(last < first / 2, "loss fell from " + first + " to " + last);
+    // half the learning rate from round 4 on: slower than the undisturbed run, but it converges
+    double acc = accuracy(r);
+    assertTrue(acc > 0.70 && acc > undisturbedAccuracy() - 0.08, "accuracy " + acc + ", undisturbed "
+        + undisturbedAccuracy());
+  }
+
+  @Test
+  void divergenceStopsTheRunWithAdviceWhenRollbackIsOff() {
+    FaultInjection.poisonOnce(2, 0);
+    FaultInjection.poisonOnce(2, 1);
+    FaultInjection.poisonOnce(2, 3);
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+        () -> trainer(1, new GuardSettings(0, 20, 0.5, false, 0.5, 3)).fit(sc, train, mlp()));
+    assertTrue(e.getMessage().startsWith("training diverged in round 2 (epoch 1): 3 of 4 replicas returned unusable "
+        + "results (partition 0: parameter 0 is NaN; partition 1: parameter 0 is NaN; partition 3: parameter 0 is "
+        + "NaN)"), e.getMessage());
+    assertTrue(e.getMessage().contains("Lower optimizer.learning_rate (now 0.001)"), e.getMessage());
+  }
+
+  @Test
+  void hungTaskTimesOutNamingStageAndExecutor() {
+    FaultInjection.hangOnce(2, 1, 120_000);
+    long t0 = System.nanoTime();
+    RoundTimeoutException e = assertThrows(RoundTimeoutException.class,
+        () -> trainer(1, new GuardSettings(3, 20, 0.5, true, 0.5, 3)).fit(sc, train, mlp()));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertTrue(e.getMessage().matches("round 2 did not finish within guard.round_timeout_seconds=3 and was cancelled: "
+        + "still running: stage \\d+ partition 1 \\(attempt 0\\) on executor driver at .*"), e.getMessage());
+    assertTrue(seconds < 60, "cancelled after the time-out, not after the hang: " + seconds + " s");
+    // the cancelled task was interrupted: the context is usable for the next run
+    assertEquals(8000, trainer(1, GuardSettings.defaults()).fit(sc, train, mlp()).trainSamples());
+  }
+
+  /** A driver that dies right after a given round, once its checkpoint (if any) is written. */
+  private record CrashAfter(Checkpointer inner, int round) implements Checkpointer {
+    @Override
+    public void afterRound(java.util.function.Supplier<TrainingState> state, boolean last) {
+      inner.afterRound(state, last);
+      if (state.get().round() == round) {
+        throw new IllegalStateException("simulated driver crash after round " + round);
+      }
+    }
+  }
+
+  @Test
+  void resumedRunEndsWithTheUninterruptedRunsParameters() {
+    float[] uninterrupted = FloatArrays.flat(trainer(2, GuardSettings.defaults()).fit(sc, train, mlp())
+        .network().params());
+    CheckpointStore store = CheckpointStore.at(tmp.resolve("ck").toString(), new Configuration());
+    CheckpointPolicy every3 = new CheckpointPolicy(store.dir(), 3, 0, 2, 0);
+    PeriodicCheckpointer writer = new PeriodicCheckpointer(store, every3, 0, "seed: 11\n", () -> "{}",
+        Map.of("train_images", "x"));
+    // 40 batches of 50 per partition and epoch at k=5: 8 rounds per epoch; die in epoch 2, after round 10
+    assertThrows(IllegalStateException.class, () -> trainer(2, GuardSettings.defaults())
+        .fit(sc, train, mlp(), "run-r", null, new CrashAfter(writer, 10)));
+    assertEquals(List.of("round-00000003", "round-00000006", "round-00000009"), writer.written());
+    assertEquals(List.of("round-00000009", "round-00000006"), store.list().stream().map(CheckpointStore.Entry::name)
+        .toList(), "keep_last 2");
+    CheckpointStore.Loaded ck = store.newestVerified(m -> {
+      throw new AssertionError(m);
+    });
+    assertNotNull(ck);
+    assertEquals(9, ck.state().round());
+    assertEquals(1, ck.state().epoch());
+    assertEquals(5, ck.state().step(), "round 9 was the first of epoch 2; the cursor is at step 5");
+    TrainingResult resumed = trainer(2, GuardSettings.defaults()).fit(sc, train, mlp(), "run-r", ck.state(),
+        Checkpointer.NONE);
+    assertEquals(16 - 9, resumed.rounds().size(), "the resumed run trains only the remaining rounds");
+    assertEquals(2 * 8000 - ck.state().samples(), resumed.trainSamples());
+    assertArrayEquals(uninterrupted, FloatArrays.flat(resumed.network().params()), 1e-5f);
+  }
+}
