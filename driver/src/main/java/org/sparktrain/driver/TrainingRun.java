@@ -372,7 +372,9 @@ public final class TrainingRun {
     m.put("partitions", train.partitions());
     m.put("batch_size_per_worker", config.training().batchSize());
     m.put("averaging_frequency", config.averaging().frequency());
-    m.put("rounds_total", r.rounds().size());
+    // the run's last round number (a resumed run's rounds list holds only the rounds it trained)
+    m.put("rounds_total", r.rounds().isEmpty() ? 0 : r.rounds().get(r.rounds().size() - 1).round());
+    m.put("rounds_trained", r.rounds().size());
     m.put("training_seconds", r.wallSeconds());
     m.put("wall_seconds", wall);
     m.put("samples_per_second", r.samplesPerSecond());

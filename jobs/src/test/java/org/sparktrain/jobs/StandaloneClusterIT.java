@@ -122,6 +122,75 @@ class StandaloneClusterIT {
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
 
+  private static final List<String> KILL_RUN = List.of("--executor-memory", "1500m", "--conf",
+      "spark.executor.cores=1", "train", "--config", "conf/fashion-mnist-mlp.yaml", "--set", "data.limit.train=40000",
+      "--set", "data.limit.test=5000", "--set", "training.epochs=2", "--set", "data.partitions=2",
+      "--set", "checkpoint.every_rounds=5");
+
+  private static List<String> submit(Path out) {
+    List<String> cmd = new ArrayList<>(List.of("deploy/standalone/submit.sh"));
+    cmd.addAll(KILL_RUN);
+    cmd.addAll(List.of("--output", out.toString()));
+    return cmd;
+  }
+
+  /** Executor JVMs the Workers launched, by pid. */
+  private static List<Long> executorPids() {
+    List<Long> pids = new ArrayList<>();
+    for (long worker : clusterPids.subList(1, clusterPids.size())) {
+      ProcessHandle.of(worker).ifPresent(w -> w.descendants().filter(d -> d.info().commandLine()
+          .map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false)).forEach(d -> pids.add(d.pid())));
+    }
+    return pids;
+  }
+
+  private static Set<String> pidsIn(JsonNode round) {
+    Set<String> pids = new TreeSet<>();
+    for (JsonNode w : round.get("workers")) {
+      String name = w.get("worker").asText();
+      pids.add(name.substring(name.lastIndexOf(' ') + 1));
+    }
+    return pids;
+  }
+
+  @Test
+  void survivesAnExecutorKilledMidTraining() throws Exception {
+    Path reference = tmp.resolve("undisturbed");
+    Run ref = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 300, submit(reference).toArray(String[]::new));
+    assertEquals(0, ref.code(), ref.output());
+    double refAccuracy = new ObjectMapper().readTree(reference.resolve("metrics.json").toFile())
+        .get("test_accuracy").asDouble();
+
+    Path out = tmp.resolve("executor-killed");
+    Path log = Files.createTempFile(tmp, "killed", ".log");
+    ProcessBuilder pb = new ProcessBuilder(submit(out)).directory(ROOT.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().put("SPARKTRAIN_CLUSTER_DIR", state.toString());
+    Process p = pb.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+    Path checkpoints = out.resolve("_checkpoints");
+    while (p.isAlive() && System.nanoTime() < deadline && !(Files.isDirectory(checkpoints)
+        && Files.list(checkpoints).anyMatch(c -> c.getFileName().toString().startsWith("round-")))) {
+      Thread.sleep(20);
+    }
+    List<Long> executors = executorPids();
+    assertEquals(2, executors.size(), "two executor JVMs while training: " + executors);
+    long victim = executors.get(0);
+    new ProcessBuilder("kill", "-9", String.valueOf(victim)).start().waitFor();
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the run did not end");
+    String output = Files.readString(log);
+    assertEquals(0, p.exitValue(), output);
+
+    JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    JsonNode rounds = m.get("rounds");
+    assertTrue(pidsIn(rounds.get(0)).contains(String.valueOf(victim)), "the killed executor trained at first");
+    assertFalse(pidsIn(rounds.get(rounds.size() - 1)).contains(String.valueOf(victim)),
+        "killed before the last round, so it was mid-training");
+    assertEquals(80000, m.get("train_samples").asLong(), "each partition counted once per round, no double counting");
+    double accuracy = m.get("test_accuracy").asDouble();
+    assertEquals(refAccuracy, accuracy, 0.01, "within 1 pp of the undisturbed run");
+  }
+
   @Test
   void clusterDeployModeRunsTheDriverOnAWorker() throws Exception {
     Path out = tmp.resolve("cluster-mode");
