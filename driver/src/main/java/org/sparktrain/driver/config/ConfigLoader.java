@@ -63,7 +63,7 @@ public final class ConfigLoader {
       try {
         user = YAML.readTree(file);
       } catch (JsonProcessingException e) {
-        throw new ConfigException(fileName, "is not valid YAML: " + e.getOriginalMessage()
+        throw new ConfigException(fileName, "is not valid YAML: " + oneLine(e.getOriginalMessage())
             + location(e), e);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read config " + fileName + ": " + e.getMessage(), e);
@@ -227,6 +227,11 @@ public final class ConfigLoader {
       n = r.getFieldName() != null ? n.get(r.getFieldName()) : n instanceof ArrayNode a ? a.get(r.getIndex()) : null;
     }
     return n;
+  }
+
+  /** Jackson's parser messages quote the offending text over several lines; errors are one line. */
+  private static String oneLine(String m) {
+    return m == null ? "" : m.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   private static String location(JsonProcessingException e) {

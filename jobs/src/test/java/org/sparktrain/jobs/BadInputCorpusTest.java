@@ -1,0 +1,140 @@
+package org.sparktrain.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every file of the bad-input corpus (src/test/resources/bad-inputs, see its README): a non-zero
+ * exit code, one line on stderr naming the file or key, and an existing output directory (a finished
+ * run with checkpoints, which --overwrite would replace) left exactly as it was.
+ */
+class BadInputCorpusTest {
+  private static final Path CORPUS = Path.of(System.getProperty("sparktrain.repo.root", ".."))
+      .resolve("jobs/src/test/resources/bad-inputs").toAbsolutePath().normalize();
+  private static final String VALID_IMAGES = CORPUS.resolve("valid/images-idx3-ubyte.gz").toString();
+  private static final String VALID_LABELS = CORPUS.resolve("valid/labels-idx1-ubyte.gz").toString();
+
+  @TempDir
+  Path tmp;
+
+  private static String idx(String name) {
+    return CORPUS.resolve("idx").resolve(name).toString();
+  }
+
+  private static Arguments data(String name, int code, String named, String... sets) {
+    List<String> all = new ArrayList<>(List.of("training.epochs=1"));
+    all.addAll(List.of(sets));
+    return Arguments.of(name, "conf/fashion-mnist-mlp.yaml", all, code, named);
+  }
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        data("truncated gzip", 3, "truncated-images-idx3-ubyte.gz",
+            "data.train.images=" + idx("truncated-images-idx3-ubyte.gz")),
+        data("truncated plain", 3, "truncated-plain-images-idx3-ubyte",
+            "data.train.images=" + idx("truncated-plain-images-idx3-ubyte")),
+        data("not gzip", 3, "not-gzip-images-idx3-ubyte.gz",
+            "data.train.images=" + idx("not-gzip-images-idx3-ubyte.gz")),
+        data("garbled gzip", 3, "garbled-gzip-images-idx3-ubyte.gz",
+            "data.train.images=" + idx("garbled-gzip-images-idx3-ubyte.gz")),
+        data("wrong magic", 3, "wrong-magic-images-idx3-ubyte.gz",
+            "data.train.images=" + idx("wrong-magic-images-idx3-ubyte.gz")),
+        data("count mismatch", 3, "count-mismatch-labels-idx1-ubyte.gz",
+            "data.train.labels=" + idx("count-mismatch-labels-idx1-ubyte.gz")),
+        data("label out of range", 3, "out-of-range-labels-idx1-ubyte.gz",
+            "data.train.labels=" + idx("out-of-range-labels-idx1-ubyte.gz")),
+        data("wrong image size", 3, "wrong-size-images-idx3-ubyte.gz",
+            "data.test.images=" + idx("wrong-size-images-idx3-ubyte.gz")),
+        data("empty file", 3, "empty-images-idx3-ubyte", "data.train.images=" + idx("empty-images-idx3-ubyte")),
+        data("trailing bytes", 3, "trailing-bytes-labels-idx1-ubyte.gz",
+            "data.train.labels=" + idx("trailing-bytes-labels-idx1-ubyte.gz")),
+        data("missing file", 3, "no-such-file.gz", "data.train.images=" + idx("no-such-file.gz")),
+        data("unreadable image in a folder", 3, "folder/train/sh", "data.format=folder",
+            "data.train.folder=" + CORPUS.resolve("folder/train"), "data.test.folder=" + CORPUS.resolve("folder/train"),
+            "data.num_classes=2"),
+        Arguments.of("unknown key", "yaml/unknown-key.yaml", List.of(), 2, "training.batch_sise"),
+        Arguments.of("wrong type", "yaml/wrong-type.yaml", List.of(), 2, "training.batch_size"),
+        Arguments.of("negative size", "yaml/negative-size.yaml", List.of(), 2, "training.batch_size"),
+        Arguments.of("negative layer size", "yaml/layer-negative-units.yaml", List.of(), 2, "model.layers[0].units"),
+        Arguments.of("not yaml", "yaml/not-yaml.yaml", List.of(), 2, "not-yaml.yaml"),
+        data("negative size by --set", 2, "training.batch_size", "training.batch_size=-1"));
+  }
+
+  /** A finished run with a checkpoint: what a bad run must not damage. */
+  private Path finishedRun() throws IOException {
+    Path out = tmp.resolve("finished");
+    Files.createDirectories(out.resolve("_checkpoints/round-00000005"));
+    Files.writeString(out.resolve("_SUCCESS"), "");
+    Files.writeString(out.resolve("metrics.json"), "{\"test_accuracy\": 0.85}");
+    Files.write(out.resolve("model.zip"), new byte[] {80, 75, 3, 4, 1, 2, 3});
+    Files.writeString(out.resolve("_checkpoints/round-00000005/MANIFEST.json"), "{\"format\": 1}");
+    Files.write(out.resolve("_checkpoints/round-00000005/params.bin"), new byte[] {1, 2, 3, 4});
+    return out;
+  }
+
+  private static Map<String, String> snapshot(Path dir) throws IOException {
+    Map<String, String> m = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.toList()) {
+        m.put(dir.relativize(p).toString(), Files.isDirectory(p) ? "dir"
+            : java.util.Arrays.toString(Files.readAllBytes(p)) + "@" + Files.getLastModifiedTime(p));
+      }
+    }
+    return m;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void failsCleanlyAndTouchesNothing(String name, String config, List<String> sets, int code, String named)
+      throws Exception {
+    Path out = finishedRun();
+    Map<String, String> before = snapshot(out);
+    Path conf = config.startsWith("yaml/") ? CORPUS.resolve(config)
+        : Path.of(System.getProperty("sparktrain.repo.root", "..")).resolve(config);
+    List<String> args = new ArrayList<>(List.of("train", "--config", conf.toString(), "--output", out.toString(),
+        "--overwrite", "--master", "local[2]",
+        "--set", "data.train.images=" + VALID_IMAGES, "--set", "data.train.labels=" + VALID_LABELS,
+        "--set", "data.test.images=" + VALID_IMAGES, "--set", "data.test.labels=" + VALID_LABELS));
+    for (String s : sets) {
+      args.add("--set");
+      args.add(s);
+    }
+    StringWriter err = new StringWriter();
+    int exit = Main.commandLine(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true))
+        .execute(args.toArray(String[]::new));
+    String e = err.toString().strip();
+    assertEquals(code, exit, name + ": " + e);
+    assertEquals(1, e.lines().count(), "one line: " + e);
+    assertTrue(e.startsWith("sparktrain: error: ") && e.contains(named), name + ": " + e);
+    assertEquals(before, snapshot(out), name + ": the finished run and its checkpoint are untouched");
+  }
+
+  @org.junit.jupiter.api.Test
+  void finishedRunIsNotReplacedWithoutOverwrite() throws Exception {
+    Path out = finishedRun();
+    Map<String, String> before = snapshot(out);
+    StringWriter err = new StringWriter();
+    int exit = Main.commandLine(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true)).execute(
+        "train", "--config", Path.of(System.getProperty("sparktrain.repo.root", "..")).resolve(
+            "conf/fashion-mnist-mlp.yaml").toString(), "--output", out.toString(), "--master", "local[2]");
+    assertEquals(ExitCodes.OUTPUT_EXISTS, exit, err.toString());
+    assertTrue(err.toString().contains("already holds a finished run (_SUCCESS)")
+        && err.toString().contains(out.toString()), err.toString());
+    assertEquals(before, snapshot(out));
+  }
+}
