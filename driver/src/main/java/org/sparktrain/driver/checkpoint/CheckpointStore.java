@@ -255,7 +255,7 @@ public final class CheckpointStore {
     TrainingState s = new TrainingState(st.get("run_id").asText(), st.get("round").asInt(), st.get("epoch").asInt(),
         st.get("step").asInt(), st.get("iteration").asInt(), st.get("samples").asLong(), params, updater,
         st.get("learning_rate").asDouble(), st.get("rollbacks").asInt(), snap, counts,
-        st.get("training_seconds").asDouble());
+        st.get("training_seconds").asDouble(), st.path("rng").path("seed").asLong());
     Map<String, String> data = new LinkedHashMap<>();
     st.path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
     String config = new String(readBytes(new Path(cp, "config.yaml")), StandardCharsets.UTF_8);
@@ -314,6 +314,12 @@ public final class CheckpointStore {
     // Each partition's cursor: the next round trains steps [step, step + k) of epoch `epoch` in the
     // order BatchPlan draws from (seed, epoch, partition); a partition with fewer batches is done.
     m.put("cursor_note", "partition p resumes at min(step, batches_p) of epoch `epoch`'s seeded batch order");
+    Map<String, Object> rng = new LinkedHashMap<>();
+    rng.put("seed", s.seed());
+    rng.put("batch_order", "BatchPlan.of(count, batch, seed, epoch, partition)");
+    rng.put("in_network", "Nd4j random seeded with BatchPlan.mix(seed, round, partition, -1) each round");
+    rng.put("augmentation", "BatchPlan.mix(seed, epoch, example id, copy)");
+    m.put("rng", rng);
     if (s.frequency() != null) {
       FrequencyController.Snapshot k = s.frequency();
       Map<String, Object> f = new LinkedHashMap<>();

@@ -93,7 +93,7 @@ public final class ParameterAveragingTrainer {
     FrequencyController k = settings.frequency().controller();
     Loop s = resume == null
         ? new Loop(FloatArrays.flat(net.params()), updaterView == null ? null : FloatArrays.flat(updaterView))
-        : Loop.resumed(resume, net, updaterView, counts, k);
+        : Loop.resumed(resume, net, updaterView, counts, k, settings.seed());
     double configuredLr = configuredLearningRate(net);
     Broadcast<String> confJson = sc.broadcast(conf.toJson());
     LOG.info("run {}: {} partitions, {} steps/epoch x {} epochs, {}, batch {} per replica, {} parameters{}{}", runId,
@@ -181,7 +181,8 @@ public final class ParameterAveragingTrainer {
         }
         long c0 = System.nanoTime();
         double before = s.priorSeconds + (c0 - start) / 1e9;
-        checkpointer.afterRound(() -> s.state(runId, k.snapshot(), counts, before), s.epoch >= settings.epochs());
+        checkpointer.afterRound(() -> s.state(runId, k.snapshot(), counts, before, settings.seed()),
+            s.epoch >= settings.epochs());
         checkpointNanos += System.nanoTime() - c0;
       }
     } finally {
@@ -281,7 +282,7 @@ public final class ParameterAveragingTrainer {
     }
 
     static Loop resumed(TrainingState r, MultiLayerNetwork net, INDArray updaterView, int[] counts,
-                        FrequencyController k) {
+                        FrequencyController k, long seed) {
       if (r.params().length != net.numParams()) {
         throw new IllegalArgumentException("checkpoint holds " + r.params().length + " parameters, the model has "
             + net.numParams());
@@ -291,6 +292,9 @@ public final class ParameterAveragingTrainer {
         throw new IllegalArgumentException("checkpoint's updater state ("
             + (r.updater() == null ? "none" : r.updater().length + " values") + ") does not fit this run's ("
             + (updaterView == null ? "none" : updaterView.length() + " values") + ")");
+      }
+      if (r.seed() != seed) {
+        throw new IllegalArgumentException("checkpoint was written with seed " + r.seed() + ", this run has " + seed);
       }
       if (!java.util.Arrays.equals(r.partitionCounts(), counts)) {
         throw new IllegalArgumentException("checkpoint was written for partitions of "
@@ -311,9 +315,9 @@ public final class ParameterAveragingTrainer {
       return s;
     }
 
-    TrainingState state(String runId, FrequencyController.Snapshot k, int[] counts, double seconds) {
+    TrainingState state(String runId, FrequencyController.Snapshot k, int[] counts, double seconds, long seed) {
       return new TrainingState(runId, round, epoch, step, iteration, samples, params, updater, learningRate, rollbacks,
-          k, counts.clone(), seconds);
+          k, counts.clone(), seconds, seed);
     }
   }
 
@@ -363,6 +367,13 @@ public final class ParameterAveragingTrainer {
    * median loss of the others ({@link ParameterSum#add} leaves out non-finite ones).
    */
   static ParameterSum screenAndSum(List<ReplicaUpdate> all, double maxLossRatio) {
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (ReplicaUpdate u : all) {
+      if (!seen.add(u.partition())) {
+        // cannot happen with Spark's one-result-per-partition contract; averaging twice would be silent
+        throw new IllegalStateException("partition " + u.partition() + " returned two results in one round");
+      }
+    }
     ParameterSum sum = new ParameterSum();
     double[] losses = all.stream().filter(u -> u.examples() > 0 && Double.isFinite(u.lossSum()))
         .mapToDouble(u -> u.lossSum() / u.examples()).toArray();

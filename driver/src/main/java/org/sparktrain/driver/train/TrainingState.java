@@ -18,8 +18,10 @@ package org.sparktrain.driver.train;
  * @param frequency the k controller's state
  * @param partitionCounts examples per partition (a resumed run must see the same split)
  * @param trainingSeconds training-loop time spent so far, across resumes
+ * @param seed the run's seed: batch order is drawn from (seed, epoch, partition), in-network
+ *     randomness from (seed, round, partition), augmentation from (seed, epoch, example, copy)
  */
 public record TrainingState(String runId, int round, int epoch, int step, int iteration, long samples,
                             float[] params, float[] updater, double learningRate, int rollbacks,
                             FrequencyController.Snapshot frequency, int[] partitionCounts,
-                            double trainingSeconds) {}
+                            double trainingSeconds, long seed) {}

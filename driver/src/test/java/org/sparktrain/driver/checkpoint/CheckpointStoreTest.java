@@ -34,7 +34,7 @@ class CheckpointStoreTest {
     }
     return new TrainingState(run, round, round / 10, (round % 10) * 4, round * 4, round * 512L, p, u,
         round > 5 ? 5e-4 : Double.NaN, round > 5 ? 1 : 0,
-        new FrequencyController.Snapshot(10, 64, Double.NaN, 0.02, round, 0), new int[] {300, 299}, round * 0.5);
+        new FrequencyController.Snapshot(10, 64, Double.NaN, 0.02, round, 0), new int[] {300, 299}, round * 0.5, 77L);
   }
 
   private CheckpointStore store() {
@@ -61,6 +61,7 @@ class CheckpointStoreTest {
     assertEquals(want.samples(), got.samples());
     assertEquals(want.learningRate(), got.learningRate());
     assertEquals(want.trainingSeconds(), got.trainingSeconds());
+    assertEquals(77L, got.seed());
     assertArrayEquals(want.params(), got.params());
     assertArrayEquals(want.updater(), got.updater());
     assertArrayEquals(want.partitionCounts(), got.partitionCounts());

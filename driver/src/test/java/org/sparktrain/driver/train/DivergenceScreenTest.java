@@ -44,6 +44,13 @@ class DivergenceScreenTest {
   }
 
   @Test
+  void aPartitionReportedTwiceIsAnError() {
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> ParameterAveragingTrainer.screenAndSum(List.of(update(0, 0.5, 1), update(0, 0.5, 1)), 20));
+    assertEquals("partition 0 returned two results in one round", e.getMessage());
+  }
+
+  @Test
   void exclusionsSurviveMergeAndSerialization() throws Exception {
     ParameterSum a = new ParameterSum().add(update(0, 0.5, Float.NaN));
     ParameterSum b = new ParameterSum().add(update(1, 0.5, 4));
