@@ -141,7 +141,17 @@ class DriverKillResumeIT {
     assertEquals(ref.get("rounds_total").asInt(), m.get("rounds_total").asInt(),
         "the resumed run ends at the same round number");
     assertTrue(m.get("rounds_trained").asInt() < ref.get("rounds_trained").asInt());
-    assertArrayEquals(params(reference), params(out), 1e-5f, "final parameters equal the uninterrupted run's");
+    float[] a = params(reference);
+    float[] b = params(out);
+    double maxDiff = 0;
+    for (int i = 0; i < a.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    }
+    System.out.printf("driver kill: killed with %d checkpoints, newest %s corrupted, resumed from %s; %d rounds "
+            + "retrained of %d; max |param diff| %.3g; accuracy %.4f vs %.4f%n", cps.size(), newest.getFileName(),
+        previous, m.get("rounds_trained").asInt(), ref.get("rounds_total").asInt(), maxDiff,
+        m.get("test_accuracy").asDouble(), ref.get("test_accuracy").asDouble());
+    assertArrayEquals(a, b, 1e-5f, "final parameters equal the uninterrupted run's");
     assertEquals(ref.get("test_accuracy").asDouble(), m.get("test_accuracy").asDouble(), 1e-9);
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
     assertFalse(new File(out.toFile(), "_staging-" + m.get("run_id").asText()).exists());

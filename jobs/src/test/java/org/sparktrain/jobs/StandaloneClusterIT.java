@@ -188,6 +188,15 @@ class StandaloneClusterIT {
         "killed before the last round, so it was mid-training");
     assertEquals(80000, m.get("train_samples").asLong(), "each partition counted once per round, no double counting");
     double accuracy = m.get("test_accuracy").asDouble();
+    int lastWithVictim = 0;
+    for (JsonNode round : rounds) {
+      if (pidsIn(round).contains(String.valueOf(victim))) {
+        lastWithVictim = round.get("round").asInt();
+      }
+    }
+    System.out.printf("executor kill: pid %d killed, last trained round %d of %d; retried tasks %s; "
+            + "accuracy %.4f vs undisturbed %.4f%n", victim, lastWithVictim, rounds.size(), m.get("retried_tasks"),
+        accuracy, refAccuracy);
     assertEquals(refAccuracy, accuracy, 0.01, "within 1 pp of the undisturbed run");
   }
 

@@ -103,6 +103,7 @@ public final class ParameterAveragingTrainer {
             + resume.step() + ")" : "");
 
     List<RoundStats> rounds = new ArrayList<>();
+    long resumedSamples = resume == null ? 0 : resume.samples();
     long start = System.nanoTime();
     long broadcastNanos = 0;
     long jobNanos = 0;
@@ -177,7 +178,7 @@ public final class ParameterAveragingTrainer {
             + Math.max(0, settings.epochs() - s.epoch - 1) * steps;
         int totalRounds = round + (remainingSteps + k.next() - 1) / k.next();
         for (TrainingListener l : listeners) {
-          l.onRound(stats, totalRounds, elapsed, s.samples);
+          l.onRound(stats, totalRounds, elapsed, s.samples - resumedSamples);
         }
         long c0 = System.nanoTime();
         double before = s.priorSeconds + (c0 - start) / 1e9;
@@ -217,8 +218,7 @@ public final class ParameterAveragingTrainer {
       info.put("resumed_after_round", resume.round());
       info.put("training_seconds_before_resume", resume.trainingSeconds());
     }
-    TrainingResult result = new TrainingResult(net, rounds, s.samples - (resume == null ? 0 : resume.samples()), wall,
-        info);
+    TrainingResult result = new TrainingResult(net, rounds, s.samples - resumedSamples, wall, info);
     LOG.info("run {}: {} rounds, {} samples/s, sync fraction {}, straggler spread {}, mean k {}, {}", runId,
         rounds.size(), Math.round(result.samplesPerSecond()), String.format("%.3f", result.syncFraction()),
         String.format("%.3f", result.stragglerSpread()), String.format("%.1f", result.meanK()), k.describe());
