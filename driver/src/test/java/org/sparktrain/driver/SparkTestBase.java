@@ -14,13 +14,17 @@ public abstract class SparkTestBase {
 
   @BeforeAll
   static void startSpark() {
-    SparkConf conf = SparkSettings.withDefaults(new SparkConf()
-        .setMaster("local[2]")
+    sc = localContext("local[2]");
+  }
+
+  /** A Spark context on {@code master} (e.g. {@code local[2,2]}: retries) with sparktrain's settings, no UI. */
+  public static JavaSparkContext localContext(String master) {
+    return new JavaSparkContext(SparkSettings.withDefaults(new SparkConf()
+        .setMaster(master)
         .setAppName("sparktrain-test")
         .set("spark.ui.enabled", "false")
         .set("spark.driver.host", "127.0.0.1")
-        .set("spark.driver.bindAddress", "127.0.0.1"));
-    sc = new JavaSparkContext(conf);
+        .set("spark.driver.bindAddress", "127.0.0.1")));
   }
 
   @AfterAll

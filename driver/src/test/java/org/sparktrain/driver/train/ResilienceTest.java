@@ -10,10 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +20,6 @@ import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.checkpoint.PeriodicCheckpointer;
 import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.driver.data.IdxDataSource;
-import org.sparktrain.driver.spark.SparkSettings;
 import org.sparktrain.kernels.data.FashionMnist;
 import org.sparktrain.kernels.model.LayerSpec;
 import org.sparktrain.kernels.model.NetworkFactory;
@@ -37,27 +33,18 @@ import org.sparktrain.kernels.train.FloatArrays;
  * cancelled with the stage and executor named, and a run resumed from a checkpoint ends with the
  * parameters of the run that was never interrupted.
  */
-class ResilienceTest {
-  private static JavaSparkContext sc;
+class ResilienceTest extends org.sparktrain.driver.SparkTestBase {
   private static DistributedDataset train;
   private static DistributedDataset test;
   @TempDir
   Path tmp;
 
   @BeforeAll
-  static void start() {
-    sc = new JavaSparkContext(SparkSettings.withDefaults(new SparkConf().setMaster("local[2]")
-        .setAppName("resilience-test").set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
-        .set("spark.driver.bindAddress", "127.0.0.1")));
+  static void load() {
     train = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
         FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 4, 8000, null);
     test = IdxDataSource.load(sc, FashionMnist.uri("t10k-images-idx3-ubyte.gz"),
         FashionMnist.uri("t10k-labels-idx1-ubyte.gz"), 10, 2, 2000, null);
-  }
-
-  @AfterAll
-  static void stop() {
-    sc.stop();
   }
 
   @AfterEach

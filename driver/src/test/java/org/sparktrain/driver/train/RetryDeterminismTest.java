@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.List;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.junit.jupiter.api.AfterAll;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.driver.data.IdxDataSource;
-import org.sparktrain.driver.spark.SparkSettings;
 import org.sparktrain.kernels.augment.AugmentSpec;
 import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.FashionMnist;
@@ -33,9 +31,7 @@ class RetryDeterminismTest {
 
   @BeforeAll
   static void start() {
-    sc = new JavaSparkContext(SparkSettings.withDefaults(new SparkConf().setMaster("local[2,2]")
-        .setAppName("retry-test").set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
-        .set("spark.driver.bindAddress", "127.0.0.1")));
+    sc = org.sparktrain.driver.SparkTestBase.localContext("local[2,2]");
   }
 
   @AfterAll
