@@ -3,14 +3,16 @@
 # examples with and without augmentation, for the same number of steps, over 3 seeds; writes
 # OUT/augmentation-accuracy.json with every run, the means and the spreads.
 #   bench/augmentation_experiment.sh OUT [EPOCHS] [OPS]
-# OPS (YAML list) replaces the config's augmentation.ops for the augmented runs.
+# OPS (YAML list) replaces the config's augmentation.ops for the augmented runs. SEEDS="2 3" runs
+# only those seeds (runs already in OUT are kept and summarised with the new ones).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${1:?usage: bench/augmentation_experiment.sh OUT [EPOCHS] [OPS]}"; EPOCHS="${2:-8}"; OPS="${3:-}"
 mkdir -p "$OUT"
-for seed in 1 2 3; do
+for seed in ${SEEDS:-1 2 3}; do
   for mode in plain augmented; do
-    sets=(--set data.limit.train=5000 --set training.epochs="$EPOCHS" --set seed="$seed")
+    sets=(--set data.limit.train=5000 --set training.epochs="$EPOCHS" --set seed="$seed"
+          --set checkpoint.every_minutes=0)
     [[ "$mode" == plain ]] && sets+=(--set 'augmentation.ops=[]')
     [[ "$mode" == augmented && -n "$OPS" ]] && sets+=(--set "augmentation.ops=$OPS")
     "$ROOT/bin/sparktrain" train --config "$ROOT/conf/fashion-mnist-cnn-augmented.yaml" --output "$OUT/$mode-s$seed" \

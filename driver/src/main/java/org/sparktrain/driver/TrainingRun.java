@@ -80,8 +80,8 @@ public final class TrainingRun {
 
   /**
    * Decides, before any work, whether the run starts fresh or continues an interrupted one:
-   * continues when the checkpoint directory holds checkpoints and neither {@code --overwrite} nor a
-   * finished run ({@code _SUCCESS}) says otherwise; {@code --resume} makes continuing mandatory
+   * continues when the checkpoint directory holds checkpoints written for this output directory and
+   * neither {@code --overwrite} nor a finished run ({@code _SUCCESS}) says otherwise; {@code --resume} makes continuing mandatory
    * (and also continues over a finished run's output, for a run that was replaced and interrupted).
    *
    * @return true to resume
@@ -111,10 +111,25 @@ public final class TrainingRun {
           + "--overwrite to replace it, or choose another --output");
     }
     if (hasCheckpoints) {
-      return true;
+      String owner = CheckpointStore.at(policy.dir(), hadoop).newestOutputDir();
+      if (owner == null || sameDir(owner, dir, hadoop)) {
+        return true;
+      }
+      LOG.info("checkpoints in {} were written for output {}, not {}: starting a new run (train --resume would "
+          + "continue from them)", policy.dir(), owner, dir);
     }
     RunOutput.checkAvailable(dir, false, hadoop);
     return false;
+  }
+
+  private static boolean sameDir(String a, String b, Configuration hadoop) {
+    try {
+      org.apache.hadoop.fs.Path pa = new org.apache.hadoop.fs.Path(a);
+      org.apache.hadoop.fs.Path pb = new org.apache.hadoop.fs.Path(b);
+      return pa.getFileSystem(hadoop).makeQualified(pa).equals(pb.getFileSystem(hadoop).makeQualified(pb));
+    } catch (java.io.IOException e) {
+      return a.equals(b);
+    }
   }
 
   /**

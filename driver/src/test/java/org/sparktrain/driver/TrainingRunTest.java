@@ -185,4 +185,38 @@ class TrainingRunTest extends SparkTestBase {
     assertTrue(e.getMessage().contains("wrong magic number"), e.getMessage());
     assertFalse(Files.exists(out), "a failed run must not leave a directory that looks like a run");
   }
+
+  @Test
+  void sharedCheckpointDirectoryIsResumedAutomaticallyOnlyIntoItsOwnOutput() throws Exception {
+    Path shared = tmp.resolve("shared-checkpoints");
+    String[] sets = {"data.limit.train=2000", "data.limit.test=500", "training.epochs=1", "data.partitions=2",
+        "checkpoint.every_rounds=1", "checkpoint.dir=" + shared};
+    Path first = tmp.resolve("night-1");
+    TrainingRun.run(sc, shipped(sets).withOutputDir(first.toString()), false,
+        new PrintStream(new ByteArrayOutputStream()), List.of());
+    assertTrue(Files.exists(first.resolve(RunOutput.SUCCESS)));
+    // The next night writes to a new output directory with the same checkpoint directory: yesterday's
+    // (finished) run is not resumed, and its checkpoints are superseded by tonight's.
+    Path second = tmp.resolve("night-2");
+    TrainConfig next = shipped(sets).withOutputDir(second.toString());
+    assertFalse(TrainingRun.resumes(next, false, false, new Configuration()));
+    TrainingRun.Summary s = TrainingRun.run(sc, next, false, new PrintStream(new ByteArrayOutputStream()), List.of());
+    assertFalse(s.metrics().containsKey("resumed_from_checkpoint"), s.metrics().keySet().toString());
+    JsonNode m1 = new ObjectMapper().readTree(first.resolve("metrics.json").toFile());
+    JsonNode m2 = new ObjectMapper().readTree(second.resolve("metrics.json").toFile());
+    assertEquals(m1.get("test_accuracy").asDouble(), m2.get("test_accuracy").asDouble(), 0.0, "same seed, same run");
+    // 1,000 examples per partition, 16 batches, k=10: two rounds, a checkpoint after each
+    try (Stream<Path> left = Files.list(shared)) {
+      List<Path> dirs = left.sorted().toList();
+      assertEquals(List.of("round-00000001", "round-00000002"), dirs.stream().map(p -> p.getFileName().toString())
+          .toList());
+      for (Path d : dirs) {
+        assertEquals(m2.get("run_id").asText(), new ObjectMapper().readTree(d.resolve("MANIFEST.json").toFile())
+            .get("run_id").asText(), "last night's checkpoints were superseded by tonight's");
+      }
+    }
+    // An explicit --resume continues whatever the checkpoint directory holds, into any output.
+    assertTrue(TrainingRun.resumes(shipped(sets).withOutputDir(tmp.resolve("night-3").toString()), false, true,
+        new Configuration()));
+  }
 }

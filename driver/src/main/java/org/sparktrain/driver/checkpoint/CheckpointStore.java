@@ -262,6 +262,23 @@ public final class CheckpointStore {
     return new Loaded(name, s, manifest.path("sequence").asInt(), config, data);
   }
 
+  /**
+   * The {@code output.dir} in the config of the newest listed checkpoint (not verified), or null when
+   * there is none or it cannot be read: whose checkpoints these are.
+   */
+  public String newestOutputDir() {
+    List<Entry> all = list();
+    if (all.isEmpty()) {
+      return null;
+    }
+    try (InputStream in = fs.open(new Path(new Path(dir, all.get(0).name()), "config.yaml"))) {
+      JsonNode out = org.sparktrain.driver.config.ConfigLoader.yaml().readTree(in).path("output").path("dir");
+      return out.isTextual() ? out.asText() : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** The run id and sequence number a checkpoint's manifest records, or null when unreadable. */
   ManifestInfo manifest(String name) {
     try {
