@@ -252,9 +252,14 @@ public final class CheckpointStore {
     for (int i = 0; i < counts.length; i++) {
       counts[i] = pc.get(i).asInt();
     }
+    JsonNode cur = st.path("cursors");
+    int[] batches = new int[cur.size()];
+    for (int i = 0; i < batches.length; i++) {
+      batches[i] = cur.get(i).path("batches_per_epoch").asInt();
+    }
     TrainingState s = new TrainingState(st.get("run_id").asText(), st.get("round").asInt(), st.get("epoch").asInt(),
         st.get("step").asInt(), st.get("iteration").asInt(), st.get("samples").asLong(), params, updater,
-        st.get("learning_rate").asDouble(), st.get("rollbacks").asInt(), snap, counts,
+        st.get("learning_rate").asDouble(), st.get("rollbacks").asInt(), snap, counts, batches,
         st.get("training_seconds").asDouble(), st.path("rng").path("seed").asLong());
     Map<String, String> data = new LinkedHashMap<>();
     st.path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
@@ -328,9 +333,20 @@ public final class CheckpointStore {
     m.put("rollbacks", s.rollbacks());
     m.put("training_seconds", s.trainingSeconds());
     m.put("partition_counts", s.partitionCounts());
-    // Each partition's cursor: the next round trains steps [step, step + k) of epoch `epoch` in the
-    // order BatchPlan draws from (seed, epoch, partition); a partition with fewer batches is done.
-    m.put("cursor_note", "partition p resumes at min(step, batches_p) of epoch `epoch`'s seeded batch order");
+    // Each partition's cursor: the next round trains from batch min(step, batches) of epoch `epoch`
+    // in the order BatchPlan draws from (seed, epoch, partition); a partition at its end is done.
+    List<Map<String, Object>> cursors = new ArrayList<>();
+    for (int p = 0; p < s.partitionCounts().length; p++) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("partition", p);
+      c.put("examples", s.partitionCounts()[p]);
+      c.put("epoch", s.epoch());
+      int batches = s.partitionBatches() == null ? -1 : s.partitionBatches()[p];
+      c.put("next_batch", batches < 0 ? s.step() : Math.min(s.step(), batches));
+      c.put("batches_per_epoch", batches);
+      cursors.add(c);
+    }
+    m.put("cursors", cursors);
     Map<String, Object> rng = new LinkedHashMap<>();
     rng.put("seed", s.seed());
     rng.put("batch_order", "BatchPlan.of(count, batch, seed, epoch, partition)");

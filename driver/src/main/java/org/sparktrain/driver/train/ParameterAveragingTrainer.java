@@ -56,6 +56,15 @@ public final class ParameterAveragingTrainer {
     return maxBatches;
   }
 
+  /** Minibatches per epoch of each partition. */
+  int[] batchesPerPartition(int[] partitionCounts) {
+    int[] b = new int[partitionCounts.length];
+    for (int p = 0; p < b.length; p++) {
+      b[p] = BatchPlan.numBatches(partitionCounts[p] * settings.augmentation().copies(), settings.batchSize());
+    }
+    return b;
+  }
+
   /** Rounds per epoch at a fixed k. */
   public int roundsPerEpoch(int[] partitionCounts) {
     return (stepsPerEpoch(partitionCounts) + settings.frequency().k() - 1) / settings.frequency().k();
@@ -182,7 +191,8 @@ public final class ParameterAveragingTrainer {
         }
         long c0 = System.nanoTime();
         double before = s.priorSeconds + (c0 - start) / 1e9;
-        checkpointer.afterRound(() -> s.state(runId, k.snapshot(), counts, before, settings.seed()),
+        checkpointer.afterRound(() -> s.state(runId, k.snapshot(), counts, batchesPerPartition(counts), before,
+                settings.seed()),
             s.epoch >= settings.epochs());
         checkpointNanos += System.nanoTime() - c0;
       }
@@ -315,9 +325,10 @@ public final class ParameterAveragingTrainer {
       return s;
     }
 
-    TrainingState state(String runId, FrequencyController.Snapshot k, int[] counts, double seconds, long seed) {
+    TrainingState state(String runId, FrequencyController.Snapshot k, int[] counts, int[] batches, double seconds,
+                        long seed) {
       return new TrainingState(runId, round, epoch, step, iteration, samples, params, updater, learningRate, rollbacks,
-          k, counts.clone(), seconds, seed);
+          k, counts.clone(), batches, seconds, seed);
     }
   }
 

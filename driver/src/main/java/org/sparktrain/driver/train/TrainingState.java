@@ -17,6 +17,8 @@ package org.sparktrain.driver.train;
  * @param rollbacks divergence rollbacks so far
  * @param frequency the k controller's state
  * @param partitionCounts examples per partition (a resumed run must see the same split)
+ * @param partitionBatches minibatches per epoch of each partition (augmented copies included): a
+ *     partition's cursor is batch {@code min(step, partitionBatches[p])} of epoch {@code epoch}
  * @param trainingSeconds training-loop time spent so far, across resumes
  * @param seed the run's seed: batch order is drawn from (seed, epoch, partition), in-network
  *     randomness from (seed, round, partition), augmentation from (seed, epoch, example, copy)
@@ -24,4 +26,4 @@ package org.sparktrain.driver.train;
 public record TrainingState(String runId, int round, int epoch, int step, int iteration, long samples,
                             float[] params, float[] updater, double learningRate, int rollbacks,
                             FrequencyController.Snapshot frequency, int[] partitionCounts,
-                            double trainingSeconds, long seed) {}
+                            int[] partitionBatches, double trainingSeconds, long seed) {}

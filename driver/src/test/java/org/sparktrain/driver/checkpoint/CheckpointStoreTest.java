@@ -34,7 +34,7 @@ class CheckpointStoreTest {
     }
     return new TrainingState(run, round, round / 10, (round % 10) * 4, round * 4, round * 512L, p, u,
         round > 5 ? 5e-4 : Double.NaN, round > 5 ? 1 : 0,
-        new FrequencyController.Snapshot(10, 64, Double.NaN, 0.02, round, 0), new int[] {300, 299}, round * 0.5, 77L);
+        new FrequencyController.Snapshot(10, 64, Double.NaN, 0.02, round, 0), new int[] {300, 299}, new int[] {10, 10}, round * 0.5, 77L);
   }
 
   private CheckpointStore store() {
@@ -65,6 +65,7 @@ class CheckpointStoreTest {
     assertArrayEquals(want.params(), got.params());
     assertArrayEquals(want.updater(), got.updater());
     assertArrayEquals(want.partitionCounts(), got.partitionCounts());
+    assertArrayEquals(want.partitionBatches(), got.partitionBatches());
     assertEquals(want.frequency(), got.frequency(), "NaN controller fields survive JSON");
     assertEquals(1, l.sequence());
     assertEquals("seed: 1\n", l.configYaml());

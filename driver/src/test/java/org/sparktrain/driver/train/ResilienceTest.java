@@ -173,6 +173,7 @@ class ResilienceTest extends org.sparktrain.driver.SparkTestBase {
     assertEquals(9, ck.state().round());
     assertEquals(1, ck.state().epoch());
     assertEquals(5, ck.state().step(), "round 9 was the first of epoch 2; the cursor is at step 5");
+    assertArrayEquals(new int[] {40, 40, 40, 40}, ck.state().partitionBatches());
     TrainingResult resumed = trainer(2, GuardSettings.defaults()).fit(sc, train, mlp(), "run-r", ck.state(),
         Checkpointer.NONE);
     assertEquals(16 - 9, resumed.rounds().size(), "the resumed run trains only the remaining rounds");
