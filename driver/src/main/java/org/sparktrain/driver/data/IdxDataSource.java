@@ -111,7 +111,8 @@ public final class IdxDataSource {
         Arrays.toString(c.shape()), p, Arrays.stream(counts).min().orElse(0), Arrays.stream(counts).max().orElse(0),
         c.images().sha256().substring(0, 12));
     JavaRDD<ExampleBlock> blocks = sc.parallelize(ranges, p)
-        .map(new ReadRange(imagesPath, labelsPath, numClasses, new SerializableHadoopConf(sc.hadoopConfiguration())))
+        .map(new ReadRange(imagesPath, labelsPath, numClasses,
+            sc.broadcast(new SerializableHadoopConf(sc.hadoopConfiguration()))))
         .setName("idx:" + imagesPath);
     blocks.persist(StorageLevel.MEMORY_ONLY());
     return new DistributedDataset(blocks, counts, c.shape(), c.images(), c.labels());
@@ -129,15 +130,20 @@ public final class IdxDataSource {
     return ranges;
   }
 
-  /** Reads one partition's record range on an executor. */
+  /**
+   * Reads one partition's record range on an executor. The Hadoop configuration travels as a
+   * broadcast: this function stays in the lineage of every training round's task, and a
+   * configuration serialized into each task costs milliseconds per round on both sides.
+   */
   static final class ReadRange implements Function<long[], ExampleBlock> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private final String images;
     private final String labels;
     private final int numClasses;
-    private final SerializableHadoopConf conf;
+    private final org.apache.spark.broadcast.Broadcast<SerializableHadoopConf> conf;
 
-    ReadRange(String images, String labels, int numClasses, SerializableHadoopConf conf) {
+    ReadRange(String images, String labels, int numClasses,
+              org.apache.spark.broadcast.Broadcast<SerializableHadoopConf> conf) {
       this.images = images;
       this.labels = labels;
       this.numClasses = numClasses;
@@ -146,7 +152,8 @@ public final class IdxDataSource {
 
     @Override
     public ExampleBlock call(long[] range) {
-      return IdxFiles.readRange(images, labels, range[0], (int) (range[1] - range[0]), numClasses, conf.get());
+      return IdxFiles.readRange(images, labels, range[0], (int) (range[1] - range[0]), numClasses,
+          conf.value().get());
     }
   }
 }

@@ -175,7 +175,8 @@ public final class ImageFolderSource {
       parts.add(decode(l, 0, n, dec, conf));
     } else {
       List<long[]> ranges = IdxDataSource.balancedRanges(n, p);
-      decoded = sc.parallelize(ranges, p).map(new DecodeRange(l, dec, new SerializableHadoopConf(conf)))
+      decoded = sc.parallelize(ranges, p).map(new DecodeRange(sc.broadcast(l), dec,
+              sc.broadcast(new SerializableHadoopConf(conf))))
           .setName("images:" + root);
       decoded.persist(StorageLevel.MEMORY_ONLY());
       parts.addAll(decoded.collect());
@@ -225,14 +226,18 @@ public final class ImageFolderSource {
     return new Loaded(new DistributedDataset(blocks, counts, shape, summary, summary), null, l, summary, problems);
   }
 
-  /** Decodes one range on an executor. */
+  /**
+   * Decodes one range on an executor. The file listing and the Hadoop configuration travel as
+   * broadcasts: this function stays in the lineage of every training round's task.
+   */
   static final class DecodeRange implements Function<long[], Decoded> {
-    private static final long serialVersionUID = 1L;
-    private final Listing listing;
+    private static final long serialVersionUID = 2L;
+    private final org.apache.spark.broadcast.Broadcast<Listing> listing;
     private final ImageDecoder dec;
-    private final SerializableHadoopConf conf;
+    private final org.apache.spark.broadcast.Broadcast<SerializableHadoopConf> conf;
 
-    DecodeRange(Listing listing, ImageDecoder dec, SerializableHadoopConf conf) {
+    DecodeRange(org.apache.spark.broadcast.Broadcast<Listing> listing, ImageDecoder dec,
+                org.apache.spark.broadcast.Broadcast<SerializableHadoopConf> conf) {
       this.listing = listing;
       this.dec = dec;
       this.conf = conf;
@@ -240,7 +245,7 @@ public final class ImageFolderSource {
 
     @Override
     public Decoded call(long[] range) {
-      return decode(listing, (int) range[0], (int) range[1], dec, conf.get());
+      return decode(listing.value(), (int) range[0], (int) range[1], dec, conf.value().get());
     }
   }
 

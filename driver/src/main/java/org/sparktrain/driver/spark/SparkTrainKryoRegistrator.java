@@ -25,5 +25,8 @@ public final class SparkTrainKryoRegistrator implements KryoRegistrator {
     kryo.register(ParameterSum.class, new JavaSerializer());
     kryo.register(ExecutorReport.class, new JavaSerializer());
     kryo.register(org.sparktrain.driver.data.ImageFolderSource.Decoded.class, new JavaSerializer());
+    // broadcast to the tasks that read data: a record, and a class whose state is written by writeObject
+    kryo.register(org.sparktrain.driver.data.ImageFolderSource.Listing.class, new JavaSerializer());
+    kryo.register(SerializableHadoopConf.class, new JavaSerializer());
   }
 }

@@ -1,0 +1,56 @@
+package org.sparktrain.driver.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Test;
+import org.sparktrain.driver.data.ImageFolderSource;
+import org.sparktrain.kernels.train.ModelState;
+import org.sparktrain.kernels.train.ReplicaUpdate;
+import scala.reflect.ClassTag$;
+
+/**
+ * Everything sparktrain broadcasts or returns from tasks survives Spark's Kryo serializer. Local
+ * mode never serializes broadcasts, so only a cluster would otherwise notice a type Kryo cannot
+ * rebuild (a record, or transient state written by writeObject).
+ */
+class KryoRoundTripTest {
+  private static final SerializerInstance KRYO = new KryoSerializer(SparkSettings.withDefaults(new SparkConf()))
+      .newInstance();
+
+  @SuppressWarnings("unchecked")
+  private static <T> T roundTrip(T value) {
+    return (T) KRYO.deserialize(KRYO.serialize(value, ClassTag$.MODULE$.AnyRef()), ClassTag$.MODULE$.AnyRef());
+  }
+
+  @Test
+  void hadoopConfigurationKeepsItsSettings() {
+    Configuration c = new Configuration(false);
+    c.set("fs.s3a.endpoint", "http://minio:9000");
+    assertEquals("http://minio:9000", roundTrip(new SerializableHadoopConf(c)).get().get("fs.s3a.endpoint"));
+  }
+
+  @Test
+  void imageFolderListing() {
+    ImageFolderSource.Listing l = new ImageFolderSource.Listing("/data", List.of("a", "b"), List.of("/data/a/1.png"),
+        new int[] {0});
+    ImageFolderSource.Listing back = roundTrip(l);
+    assertEquals(l.files(), back.files());
+    assertArrayEquals(l.labels(), back.labels());
+  }
+
+  @Test
+  void roundPayloads() {
+    ModelState s = roundTrip(new ModelState(new float[] {1, 2}, new float[] {3}, 7, 1));
+    assertArrayEquals(new float[] {1, 2}, s.params());
+    assertEquals(7, s.iteration());
+    ReplicaUpdate u = roundTrip(new ReplicaUpdate(3, new float[] {1}, null, 5, 1, 2.5, 0, 0, 0, 0, "w", "cpu", 2));
+    assertEquals(3, u.partition());
+    assertEquals(2, u.attempt());
+  }
+}
