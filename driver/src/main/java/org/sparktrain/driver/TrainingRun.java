@@ -388,7 +388,8 @@ public final class TrainingRun {
     m.put("batch_size_per_worker", config.training().batchSize());
     m.put("averaging_frequency", config.averaging().frequency());
     // the run's last round number (a resumed run's rounds list holds only the rounds it trained)
-    m.put("rounds_total", r.rounds().isEmpty() ? 0 : r.rounds().get(r.rounds().size() - 1).round());
+    int resumedAfter = r.engineInfo().get("resumed_after_round") instanceof Integer i ? i : 0;
+    m.put("rounds_total", r.rounds().isEmpty() ? resumedAfter : r.rounds().get(r.rounds().size() - 1).round());
     m.put("rounds_trained", r.rounds().size());
     m.put("training_seconds", r.wallSeconds());
     m.put("wall_seconds", wall);

@@ -174,10 +174,25 @@ class ResilienceTest extends org.sparktrain.driver.SparkTestBase {
     assertEquals(1, ck.state().epoch());
     assertEquals(5, ck.state().step(), "round 9 was the first of epoch 2; the cursor is at step 5");
     assertArrayEquals(new int[] {40, 40, 40, 40}, ck.state().partitionBatches());
+    PeriodicCheckpointer finalOnly = new PeriodicCheckpointer(store, new CheckpointPolicy(store.dir(), 100, 0, 2, 0),
+        ck.sequence(), "seed: 11\n", () -> "{}", Map.of("train_images", "x"));
     TrainingResult resumed = trainer(2, GuardSettings.defaults()).fit(sc, train, mlp(), "run-r", ck.state(),
-        Checkpointer.NONE);
+        finalOnly);
     assertEquals(16 - 9, resumed.rounds().size(), "the resumed run trains only the remaining rounds");
     assertEquals(2 * 8000 - ck.state().samples(), resumed.trainSamples());
     assertArrayEquals(uninterrupted, FloatArrays.flat(resumed.network().params()), 1e-5f);
+
+    // A driver lost after the last round (during evaluation or publishing) resumes from the final
+    // checkpoint: nothing left to train, the same parameters.
+    assertEquals(List.of("round-00000016"), finalOnly.written());
+    CheckpointStore.Loaded last = store.newestVerified(m -> {
+      throw new AssertionError(m);
+    });
+    assertEquals(2, last.state().epoch());
+    TrainingResult nothingLeft = trainer(2, GuardSettings.defaults()).fit(sc, train, mlp(), "run-r", last.state(),
+        Checkpointer.NONE);
+    assertEquals(0, nothingLeft.rounds().size());
+    assertEquals(16, nothingLeft.engineInfo().get("resumed_after_round"));
+    assertArrayEquals(uninterrupted, FloatArrays.flat(nothingLeft.network().params()), 1e-5f);
   }
 }
