@@ -252,6 +252,8 @@ public final class TrainingRun {
         metrics.put("checkpoint_dir", store.dir());
         metrics.put("checkpoints_written", checkpointer.written());
         metrics.put("checkpoint_failures", checkpointer.failures());
+        metrics.put("checkpoint_write_seconds", checkpointer.writeSeconds());
+        metrics.put("checkpoint_blocked_seconds", checkpointer.blockedSeconds());
       }
       if (checkpoint != null) {
         metrics.put("resumed_from_checkpoint", checkpoint.name());

@@ -1,7 +1,6 @@
 package org.sparktrain.driver.checkpoint;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -12,7 +11,8 @@ import org.sparktrain.driver.train.TrainingState;
 
 /**
  * Writes a checkpoint every N rounds and/or T minutes and after the last round, then applies the
- * retention policy. A failed write is logged and counted and training goes on: losing one
+ * retention policy. Writes run on a background thread, one at a time, while training continues; the
+ * last one is waited for. A failed write is logged and counted and training goes on: losing one
  * checkpoint costs at most one interval of work, losing the run costs all of it.
  */
 public final class PeriodicCheckpointer implements Checkpointer {
@@ -26,9 +26,17 @@ public final class PeriodicCheckpointer implements Checkpointer {
   private int sequence;
   private int roundsSince;
   private long lastNanos = System.nanoTime();
-  private final List<String> written = new ArrayList<>();
-  private int failures;
-  private double seconds;
+  private final List<String> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong writeNanos = new java.util.concurrent.atomic.AtomicLong();
+  private double blockedSeconds;
+  private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(
+      r -> {
+        Thread t = new Thread(r, "sparktrain-checkpoint-writer");
+        t.setDaemon(true);
+        return t;
+      });
+  private java.util.concurrent.Future<?> inFlight;
 
   /**
    * @param lastSequence sequence number of the checkpoint a resumed run started from (0 when fresh)
@@ -55,22 +63,56 @@ public final class PeriodicCheckpointer implements Checkpointer {
       return;
     }
     long t0 = System.nanoTime();
+    // The state's arrays are never modified after the round that made them (each round averages
+    // into new arrays), so the writer thread can serialise them while training goes on.
     TrainingState s = state.get();
+    awaitInFlight(); // at most one write in flight: a slow store slows training instead of piling up
+    int seq = ++sequence;
+    inFlight = writer.submit(() -> write(s, seq));
+    if (last) {
+      awaitInFlight();
+    }
+    roundsSince = 0;
+    lastNanos = System.nanoTime();
+    blockedSeconds += (lastNanos - t0) / 1e9;
+  }
+
+  private void write(TrainingState s, int seq) {
+    long t0 = System.nanoTime();
     try {
-      String name = store.write(s, sequence + 1, configYaml, provenance.get(), data);
-      sequence++;
+      String name = store.write(s, seq, configYaml, provenance.get(), data);
       written.add(name);
       LOG.info("checkpoint {} written to {} (round {}, epoch {}, step {})", name, store.dir(), s.round(),
           s.epoch() + 1, s.step());
       Retention.apply(store, s.runId(), name, policy.keepLast(), policy.keepEvery());
     } catch (IOException | RuntimeException e) {
-      failures++;
+      failures.incrementAndGet();
       LOG.error("checkpoint after round {} could not be written to {}: {}; training continues, the previous "
           + "checkpoint stays the newest", s.round(), store.dir(), e.getMessage());
+    } finally {
+      writeNanos.addAndGet(System.nanoTime() - t0);
     }
-    roundsSince = 0;
-    lastNanos = System.nanoTime();
-    seconds += (lastNanos - t0) / 1e9;
+  }
+
+  private void awaitInFlight() {
+    if (inFlight == null) {
+      return;
+    }
+    try {
+      inFlight.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.error("checkpoint writer failed", e.getCause());
+    }
+    inFlight = null;
+  }
+
+  /** Waits for a write in flight (a crash or the end of training) and stops the writer thread. */
+  @Override
+  public void close() {
+    awaitInFlight();
+    writer.shutdown();
   }
 
   /** Folder names written by this run, in order. */
@@ -80,11 +122,16 @@ public final class PeriodicCheckpointer implements Checkpointer {
 
   /** Writes that failed. */
   public int failures() {
-    return failures;
+    return failures.get();
   }
 
-  /** Time spent writing, verifying and pruning. */
-  public double seconds() {
-    return seconds;
+  /** Time the training loop waited for checkpoints (capturing the state, a previous write still running). */
+  public double blockedSeconds() {
+    return blockedSeconds;
+  }
+
+  /** Time the writer thread spent writing, verifying and pruning. */
+  public double writeSeconds() {
+    return writeNanos.get() / 1e9;
   }
 }

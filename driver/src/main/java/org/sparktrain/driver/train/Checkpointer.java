@@ -10,6 +10,9 @@ public interface Checkpointer {
    */
   void afterRound(Supplier<TrainingState> state, boolean last);
 
+  /** Called once when training ends, normally or not: finish or abandon pending work. */
+  default void close() {}
+
   /** Writes nothing. */
   Checkpointer NONE = (state, last) -> {};
 }

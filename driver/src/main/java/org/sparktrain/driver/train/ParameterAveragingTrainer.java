@@ -197,6 +197,7 @@ public final class ParameterAveragingTrainer {
         checkpointNanos += System.nanoTime() - c0;
       }
     } finally {
+      checkpointer.close();
       sc.sc().removeSparkListener(tasks);
       ReplicaCache.release(runId);
       confJson.destroy(false);

@@ -150,6 +150,11 @@ class ResilienceTest extends org.sparktrain.driver.SparkTestBase {
         throw new IllegalStateException("simulated driver crash after round " + round);
       }
     }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
   }
 
   @Test
