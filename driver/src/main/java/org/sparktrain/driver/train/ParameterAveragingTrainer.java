@@ -118,6 +118,7 @@ public final class ParameterAveragingTrainer {
     long jobNanos = 0;
     long checkpointNanos = 0;
     int excludedReplicas = 0;
+    double previousMedianLoss = Double.NaN;
     RunningTasks tasks = new RunningTasks();
     sc.sc().addSparkListener(tasks);
     try {
@@ -137,7 +138,7 @@ public final class ParameterAveragingTrainer {
         ParameterSum sum = aggregate(sc, data.blocks()
                 .mapPartitionsWithIndex(new TrainRound(runId, confJson, bc, plan, s.updater != null,
                     settings.augmentation()), true),
-            data.partitions(), guard, tasks, round);
+            data.partitions(), guard, tasks, round, previousMedianLoss);
         long t2 = System.nanoTime();
         bc.destroy(false);
         broadcastNanos += t1 - t0;
@@ -165,6 +166,7 @@ public final class ParameterAveragingTrainer {
             s.updater = u != null ? u : s.updater;
           }
         }
+        previousMedianLoss = medianLoss(workers);
         int maxBatches = workers.stream().mapToInt(WorkerStats::batches).max().orElse(0);
         s.round = round;
         s.iteration += maxBatches;
@@ -338,12 +340,12 @@ public final class ParameterAveragingTrainer {
    * partitions the results are collected, screened by the divergence guard (non-finite values,
    * loss far above the others) and added on the driver in partition order, which is cheaper per
    * round than treeAggregate's extra stage and makes the sum independent of task completion order;
-   * beyond that, treeAggregate keeps the driver's memory and merge work bounded (and only
-   * non-finite results are screened). With {@code guard.roundTimeoutSeconds > 0} a watchdog cancels
+   * beyond that, treeAggregate keeps the driver's memory and merge work bounded, and a replica's loss
+   * is screened against the previous round's median. With {@code guard.roundTimeoutSeconds > 0} a watchdog cancels
    * the job when it runs too long.
    */
   static ParameterSum aggregate(JavaSparkContext sc, JavaRDD<ReplicaUpdate> updates, int partitions,
-                                GuardSettings guard, RunningTasks tasks, int round) {
+                                GuardSettings guard, RunningTasks tasks, int round, double previousMedianLoss) {
     String group = "sparktrain-round-" + round + "-" + UUID.randomUUID();
     sc.setJobGroup(group, "sparktrain round " + round, true);
     java.util.concurrent.atomic.AtomicReference<String> timedOut = new java.util.concurrent.atomic.AtomicReference<>();
@@ -354,7 +356,13 @@ public final class ParameterAveragingTrainer {
         }, guard.roundTimeoutSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     try {
       if (partitions > COLLECT_MAX_PARTITIONS) {
-        return updates.treeAggregate(new ParameterSum(), new ParameterSum.Add(), new ParameterSum.Merge(), 2);
+        // The results meet only in the tree, so a replica's loss is compared with the previous
+        // round's median instead of this round's.
+        ParameterSum.Add add = guard.maxLossRatio() > 0 && previousMedianLoss > 0
+            ? new ParameterSum.Add(guard.maxLossRatio() * previousMedianLoss, trim(guard.maxLossRatio())
+                + " x the previous round's median " + String.format(java.util.Locale.ROOT, "%.4g", previousMedianLoss))
+            : new ParameterSum.Add();
+        return updates.treeAggregate(new ParameterSum(), add, new ParameterSum.Merge(), 2);
       }
       List<ReplicaUpdate> all = new ArrayList<>(updates.collect());
       all.sort(java.util.Comparator.comparingInt(ReplicaUpdate::partition));
@@ -402,6 +410,16 @@ public final class ParameterAveragingTrainer {
       sum.add(u);
     }
     return sum;
+  }
+
+  /** Median loss of the replicas that were averaged (NaN when none). */
+  static double medianLoss(List<WorkerStats> workers) {
+    double[] l = workers.stream().filter(w -> w.examples() > 0 && w.excluded() == null && Double.isFinite(w.loss()))
+        .mapToDouble(WorkerStats::loss).sorted().toArray();
+    if (l.length == 0) {
+      return Double.NaN;
+    }
+    return l.length % 2 == 1 ? l[l.length / 2] : (l[l.length / 2 - 1] + l[l.length / 2]) / 2;
   }
 
   private static String trim(double v) {

@@ -138,10 +138,31 @@ public final class ParameterSum implements Externalizable {
    */
   public static final class Add implements org.apache.spark.api.java.function.Function2<ParameterSum, ReplicaUpdate,
       ParameterSum> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    private final double maxLoss;
+    private final String why;
+
+    /** Adds every finite result. */
+    public Add() {
+      this(Double.POSITIVE_INFINITY, "");
+    }
+
+    /**
+     * Leaves out (besides non-finite results) a replica whose mean loss exceeds {@code maxLoss}.
+     *
+     * @param why how the ceiling was derived, for the exclusion reason
+     */
+    public Add(double maxLoss, String why) {
+      this.maxLoss = maxLoss;
+      this.why = why;
+    }
 
     @Override
     public ParameterSum call(ParameterSum sum, ReplicaUpdate u) {
+      if (u.examples() > 0 && Double.isFinite(u.lossSum()) && u.lossSum() / u.examples() > maxLoss) {
+        return sum.exclude(u, String.format(java.util.Locale.ROOT, "loss %.4g is over %s",
+            u.lossSum() / u.examples(), why));
+      }
       return sum.add(u);
     }
   }

@@ -44,6 +44,19 @@ class DivergenceScreenTest {
   }
 
   @Test
+  void treeAggregatePathScreensAgainstThePreviousRoundsMedian() throws Exception {
+    ParameterSum.Add add = new ParameterSum.Add(20 * 0.5, "20 x the previous round's median 0.5000");
+    ParameterSum sum = add.call(add.call(add.call(new ParameterSum(), update(0, 0.6, 1)), update(1, 11, 50)),
+        update(2, Double.NaN, 7));
+    assertEquals("loss 11.00 is over 20 x the previous round's median 0.5000", sum.excluded().get(1));
+    assertEquals("loss is NaN", sum.excluded().get(2));
+    assertArrayEquals(new float[] {1}, sum.averageParams(), 0f);
+    assertEquals(0.55, ParameterAveragingTrainer.medianLoss(List.of(
+        new WorkerStats(0, "w", "cpu", 10, 1, 0.5, 0, 0, 0, 0), new WorkerStats(1, "w", "cpu", 10, 1, 0.6, 0, 0, 0, 0),
+        new WorkerStats(2, "w", "cpu", 10, 1, 99, 0, 0, 0, 0, 0, "excluded"))), 1e-12);
+  }
+
+  @Test
   void aPartitionReportedTwiceIsAnError() {
     IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
         () -> ParameterAveragingTrainer.screenAndSum(List.of(update(0, 0.5, 1), update(0, 0.5, 1)), 20));

@@ -95,6 +95,27 @@ class ResilienceTest extends org.sparktrain.driver.SparkTestBase {
   }
 
   @Test
+  void aboveThirtyTwoPartitionsTheTreeSumLeavesOutANanReplicaToo() {
+    DistributedDataset wide = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
+        FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 40, 8000, null);
+    try {
+      FaultInjection.poisonOnce(2, 17);
+      TrainingResult r = new ParameterAveragingTrainer(new AveragingSettings(2, 50, 2, true, 11, true, 10),
+          GuardSettings.defaults(), List.of()).fit(sc, wide, mlp());
+      assertEquals(1, FaultInjection.fired());
+      assertEquals(1, r.engineInfo().get("excluded_replicas"));
+      assertTrue(r.rounds().get(1).workers().get(17).excluded().contains("is NaN"));
+      assertEquals(40, r.rounds().get(1).workers().size());
+      for (float v : FloatArrays.flat(r.network().params())) {
+        assertTrue(Float.isFinite(v));
+      }
+      assertEquals(16000 - 100, r.trainSamples(), "all examples but the excluded replica's 2 batches of 50 count");
+    } finally {
+      wide.blocks().unpersist(false);
+    }
+  }
+
+  @Test
   void roundMostReplicasDivergeInIsRolledBackAtALowerLearningRate() {
     for (int p = 0; p < 4; p++) {
       FaultInjection.poisonOnce(4, p);
