@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * A real Spark standalone cluster on this machine (Master and two Workers, separate JVMs, 1 core
@@ -153,20 +154,91 @@ class StandaloneClusterIT {
     return pids;
   }
 
+  private static Path undisturbed;
+
+  /** The undisturbed run both kill tests compare with (run once). */
+  private static synchronized Path undisturbed() throws Exception {
+    if (undisturbed == null) {
+      Path reference = tmp.resolve("undisturbed");
+      Run ref = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 300, submit(reference).toArray(String[]::new));
+      assertEquals(0, ref.code(), ref.output());
+      undisturbed = reference;
+    }
+    return undisturbed;
+  }
+
+  private static Process startSubmit(Path out, Path log, String... extra) throws IOException {
+    List<String> cmd = new ArrayList<>(submit(out));
+    cmd.addAll(List.of(extra));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().put("SPARKTRAIN_CLUSTER_DIR", state.toString());
+    return pb.start();
+  }
+
+  private static long checkpointCount(Path out) throws IOException {
+    Path dir = out.resolve("_checkpoints");
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(c -> c.getFileName().toString().startsWith("round-") && Files.exists(c.resolve("MANIFEST.json")))
+          .count();
+    }
+  }
+
+  @Test
+  void killedDriverIsResumedOnTheClusterAndMatchesTheUndisturbedRun() throws Exception {
+    Path reference = undisturbed();
+    Path out = tmp.resolve("driver-killed");
+    Path log = Files.createTempFile(tmp, "driver-killed", ".log");
+    Process p = startSubmit(out, log);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+    while (p.isAlive() && System.nanoTime() < deadline && checkpointCount(out) < 2) {
+      Thread.sleep(20);
+    }
+    assertTrue(p.isAlive(), "the run ended before two checkpoints: " + Files.readString(log));
+    new ProcessBuilder("kill", "-9", String.valueOf(p.pid())).start().waitFor(); // the driver JVM (exec chain)
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertFalse(Files.exists(out.resolve("_SUCCESS")));
+
+    Run resumed = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 300,
+        startArgs(out, "--resume"));
+    assertEquals(0, resumed.code(), resumed.output());
+    assertTrue(resumed.output().contains("resuming run"), resumed.output());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    JsonNode ref = new ObjectMapper().readTree(reference.resolve("metrics.json").toFile());
+    float[] a = ModelSerializer.restoreMultiLayerNetwork(reference.resolve("model.zip").toFile(), false).params()
+        .toFloatVector();
+    float[] b = ModelSerializer.restoreMultiLayerNetwork(out.resolve("model.zip").toFile(), false).params()
+        .toFloatVector();
+    double maxDiff = 0;
+    for (int i = 0; i < a.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    }
+    System.out.printf("cluster driver kill: resumed from %s, %d of %d rounds retrained on new executors; max |param "
+            + "diff| %.3g; accuracy %.4f vs %.4f%n", m.get("resumed_from_checkpoint").asText(),
+        m.get("rounds_trained").asInt(), ref.get("rounds_total").asInt(), maxDiff, m.get("test_accuracy").asDouble(),
+        ref.get("test_accuracy").asDouble());
+    assertEquals(ref.get("rounds_total").asInt(), m.get("rounds_total").asInt());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 1e-5f, "same parameters as the undisturbed run");
+  }
+
+  private static String[] startArgs(Path out, String... extra) {
+    List<String> cmd = new ArrayList<>(submit(out));
+    cmd.addAll(List.of(extra));
+    return cmd.toArray(String[]::new);
+  }
+
   @Test
   void survivesAnExecutorKilledMidTraining() throws Exception {
-    Path reference = tmp.resolve("undisturbed");
-    Run ref = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 300, submit(reference).toArray(String[]::new));
-    assertEquals(0, ref.code(), ref.output());
+    Path reference = undisturbed();
     double refAccuracy = new ObjectMapper().readTree(reference.resolve("metrics.json").toFile())
         .get("test_accuracy").asDouble();
 
     Path out = tmp.resolve("executor-killed");
     Path log = Files.createTempFile(tmp, "killed", ".log");
-    ProcessBuilder pb = new ProcessBuilder(submit(out)).directory(ROOT.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    pb.environment().put("SPARKTRAIN_CLUSTER_DIR", state.toString());
-    Process p = pb.start();
+    Process p = startSubmit(out, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
     Path checkpoints = out.resolve("_checkpoints");
     while (p.isAlive() && System.nanoTime() < deadline && !(Files.isDirectory(checkpoints)
