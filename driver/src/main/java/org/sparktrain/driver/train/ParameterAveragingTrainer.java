@@ -135,9 +135,8 @@ public final class ParameterAveragingTrainer {
             settings.shuffle(), settings.numClasses(), s.learningRate);
         Broadcast<ModelState> bc = sc.broadcast(new ModelState(s.params, s.updater, s.iteration, s.epoch));
         long t1 = System.nanoTime();
-        ParameterSum sum = aggregate(sc, data.blocks()
-                .mapPartitionsWithIndex(new TrainRound(runId, confJson, bc, plan, s.updater != null,
-                    settings.augmentation()), true),
+        ParameterSum sum = aggregate(sc, TrainRound.rdd(data.blocks().rdd(), new TrainRound(runId, confJson, bc, plan,
+                s.updater != null, settings.augmentation())),
             data.partitions(), guard, tasks, round, previousMedianLoss);
         long t2 = System.nanoTime();
         bc.destroy(false);
@@ -344,7 +343,7 @@ public final class ParameterAveragingTrainer {
    * is screened against the previous round's median. With {@code guard.roundTimeoutSeconds > 0} a watchdog cancels
    * the job when it runs too long.
    */
-  static ParameterSum aggregate(JavaSparkContext sc, JavaRDD<ReplicaUpdate> updates, int partitions,
+  static ParameterSum aggregate(JavaSparkContext sc, org.apache.spark.rdd.RDD<ReplicaUpdate> updates, int partitions,
                                 GuardSettings guard, RunningTasks tasks, int round, double previousMedianLoss) {
     String group = "sparktrain-round-" + round + "-" + UUID.randomUUID();
     sc.setJobGroup(group, "sparktrain round " + round, true);
@@ -362,9 +361,10 @@ public final class ParameterAveragingTrainer {
             ? new ParameterSum.Add(guard.maxLossRatio() * previousMedianLoss, trim(guard.maxLossRatio())
                 + " x the previous round's median " + String.format(java.util.Locale.ROOT, "%.4g", previousMedianLoss))
             : new ParameterSum.Add();
-        return updates.treeAggregate(new ParameterSum(), add, new ParameterSum.Merge(), 2);
+        return JavaRDD.fromRDD(updates, TrainRound.TAG).treeAggregate(new ParameterSum(), add,
+            new ParameterSum.Merge(), 2);
       }
-      List<ReplicaUpdate> all = new ArrayList<>(updates.collect());
+      List<ReplicaUpdate> all = TrainRound.collect(sc, updates);
       all.sort(java.util.Comparator.comparingInt(ReplicaUpdate::partition));
       return screenAndSum(all, guard.maxLossRatio());
     } catch (Exception e) { // Spark's SparkException is checked but thrown undeclared

@@ -61,6 +61,61 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     return List.of(tc == null ? update : update.withAttempt(tc.attemptNumber())).iterator();
   }
 
+  static final scala.reflect.ClassTag<ReplicaUpdate> TAG = scala.reflect.ClassTag$.MODULE$.apply(ReplicaUpdate.class);
+
+  /**
+   * The round's RDD, built with Spark's Scala API and a named function class: the Java API wraps
+   * the function in a lambda whose byte code Spark's closure cleaner re-reads on every round.
+   */
+  static org.apache.spark.rdd.RDD<ReplicaUpdate> rdd(org.apache.spark.rdd.RDD<ExampleBlock> blocks, TrainRound f) {
+    return blocks.mapPartitionsWithIndex(new AsScala(f), true, TAG);
+  }
+
+  /** Runs the round's job and returns the results (at most one per partition), without collect's lambda. */
+  static java.util.List<ReplicaUpdate> collect(org.apache.spark.api.java.JavaSparkContext sc,
+                                               org.apache.spark.rdd.RDD<ReplicaUpdate> rdd) {
+    ReplicaUpdate[] perPartition = (ReplicaUpdate[]) sc.sc().runJob(rdd, new FirstOrNull(), TAG);
+    java.util.List<ReplicaUpdate> out = new java.util.ArrayList<>(perPartition.length);
+    for (ReplicaUpdate u : perPartition) {
+      if (u != null) {
+        out.add(u);
+      }
+    }
+    return out;
+  }
+
+  /** {@link TrainRound} as the Scala function {@code RDD.mapPartitionsWithIndex} takes. */
+  static final class AsScala extends scala.runtime.AbstractFunction2<Object, scala.collection.Iterator<ExampleBlock>,
+      scala.collection.Iterator<ReplicaUpdate>> implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final TrainRound round;
+
+    AsScala(TrainRound round) {
+      this.round = round;
+    }
+
+    @Override
+    public scala.collection.Iterator<ReplicaUpdate> apply(Object partition, scala.collection.Iterator<ExampleBlock> it) {
+      return scala.collection.JavaConverters.asScalaIterator(round.call((Integer) partition,
+          scala.collection.JavaConverters.asJavaIterator(it)));
+    }
+  }
+
+  /** A partition's single result, or null for a partition that trained nothing. */
+  static final class FirstOrNull extends scala.runtime.AbstractFunction1<scala.collection.Iterator<ReplicaUpdate>,
+      ReplicaUpdate> implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public ReplicaUpdate apply(scala.collection.Iterator<ReplicaUpdate> it) {
+      ReplicaUpdate first = it.hasNext() ? it.next() : null;
+      if (it.hasNext()) {
+        throw new IllegalStateException("a partition returned more than one result in one round");
+      }
+      return first;
+    }
+  }
+
   /** The GPU addresses Spark assigned to the running task, or null. */
   static String[] gpuAddresses() {
     TaskContext tc = TaskContext.get();
