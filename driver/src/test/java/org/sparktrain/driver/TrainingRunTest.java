@@ -187,6 +187,20 @@ class TrainingRunTest extends SparkTestBase {
   }
 
   @Test
+  void failedRunKeepsAnEmptyOutputDirectoryTheUserMade() throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("made-by-user"));
+    Path img = tmp.resolve("not-idx");
+    Files.write(img, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    TrainConfig cfg = shipped("data.test.images=" + img).withOutputDir(out.toString());
+    assertThrows(CorruptDataException.class,
+        () -> TrainingRun.run(sc, cfg, false, new PrintStream(new ByteArrayOutputStream()), List.of()));
+    assertTrue(Files.isDirectory(out), "the user's (empty) directory stays");
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(0, files.count(), "and stays empty");
+    }
+  }
+
+  @Test
   void sharedCheckpointDirectoryIsResumedAutomaticallyOnlyIntoItsOwnOutput() throws Exception {
     Path shared = tmp.resolve("shared-checkpoints");
     String[] sets = {"data.limit.train=2000", "data.limit.test=500", "training.epochs=1", "data.partitions=2",

@@ -28,11 +28,14 @@ public final class RunOutput {
   private final Path dir;
   private final Path staging;
   private final Set<String> staged = new LinkedHashSet<>();
+  /** Whether this run created the output directory (only then may a failed run remove it). */
+  private final boolean created;
 
-  private RunOutput(FileSystem fs, Path dir, Path staging) {
+  private RunOutput(FileSystem fs, Path dir, Path staging, boolean created) {
     this.fs = fs;
     this.dir = dir;
     this.staging = staging;
+    this.created = created;
   }
 
   /**
@@ -71,10 +74,11 @@ public final class RunOutput {
     try {
       checkAvailable(dir, overwrite, conf);
       FileSystem fs = path.getFileSystem(conf);
+      boolean created = !fs.exists(path);
       fs.mkdirs(path);
       Path staging = new Path(path, "_staging-" + runId);
       fs.mkdirs(staging);
-      return new RunOutput(fs, fs.makeQualified(path), fs.makeQualified(staging));
+      return new RunOutput(fs, fs.makeQualified(path), fs.makeQualified(staging), created);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare output directory " + dir + ": " + e.getMessage(), e);
     }
@@ -96,7 +100,7 @@ public final class RunOutput {
       }
       Path staging = new Path(path, "_staging-" + runId);
       fs.mkdirs(staging);
-      return new RunOutput(fs, fs.makeQualified(path), fs.makeQualified(staging));
+      return new RunOutput(fs, fs.makeQualified(path), fs.makeQualified(staging), false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot reopen output directory " + dir + ": " + e.getMessage(), e);
     }
@@ -156,12 +160,15 @@ public final class RunOutput {
     }
   }
 
-  /** Removes the staging folder of a run that failed; published files are left as they were. */
+  /**
+   * Removes the staging folder of a run that failed, and the output directory if this run created
+   * it and it is empty; published files, and a directory the user made, are left as they were.
+   */
   public void abandon() {
     try {
       fs.delete(staging, true);
       FileStatus[] left = fs.listStatus(dir);
-      if (left.length == 0) {
+      if (created && left.length == 0) {
         fs.delete(dir, false);
       }
     } catch (IOException e) {
