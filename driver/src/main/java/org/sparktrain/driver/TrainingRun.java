@@ -238,7 +238,7 @@ public final class TrainingRun {
         store.removeTemporary();
         String provenanceJson = JSON.writeValueAsString(provenance(sc, config, train, test, runId));
         checkpointer = new PeriodicCheckpointer(store, policy, checkpoint == null ? 0 : checkpoint.sequence(),
-            ConfigLoader.toYaml(config), () -> provenanceJson, fingerprint);
+            ConfigLoader.toYaml(config), provenanceJson, fingerprint);
       } else if (policy.enabled()) {
         out.println("checkpoints: not written by engine " + config.engine() + " (only sparktrain checkpoints)");
       }
@@ -253,7 +253,6 @@ public final class TrainingRun {
         metrics.put("checkpoints_written", checkpointer.written());
         metrics.put("checkpoint_failures", checkpointer.failures());
         metrics.put("checkpoint_write_seconds", checkpointer.writeSeconds());
-        metrics.put("checkpoint_blocked_seconds", checkpointer.blockedSeconds());
       }
       if (checkpoint != null) {
         metrics.put("resumed_from_checkpoint", checkpoint.name());

@@ -153,8 +153,8 @@ public final class CheckpointStore {
       writeFile(tmp, MANIFEST, JSON.writeValueAsBytes(manifest));
       Path target = new Path(dir, name);
       if (fs.exists(target)) {
-        // the same round written again (a resumed run repeating its last checkpoint): replace it
-        // only once the new copy is complete.
+        // the same round written again (a resumed run reaching a round whose checkpoint failed
+        // verification, or a superseded run's): replaced only now that the new copy is complete.
         fs.delete(target, true);
       }
       if (!fs.rename(tmp, target)) {
@@ -341,8 +341,8 @@ public final class CheckpointStore {
       c.put("partition", p);
       c.put("examples", s.partitionCounts()[p]);
       c.put("epoch", s.epoch());
-      int batches = s.partitionBatches() == null ? -1 : s.partitionBatches()[p];
-      c.put("next_batch", batches < 0 ? s.step() : Math.min(s.step(), batches));
+      int batches = s.partitionBatches()[p];
+      c.put("next_batch", Math.min(s.step(), batches));
       c.put("batches_per_epoch", batches);
       cursors.add(c);
     }

@@ -21,7 +21,7 @@ public final class PeriodicCheckpointer implements Checkpointer {
   private final CheckpointStore store;
   private final CheckpointPolicy policy;
   private final String configYaml;
-  private final Supplier<String> provenance;
+  private final String provenance;
   private final Map<String, String> data;
   private int sequence;
   private int roundsSince;
@@ -29,7 +29,6 @@ public final class PeriodicCheckpointer implements Checkpointer {
   private final List<String> written = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicLong writeNanos = new java.util.concurrent.atomic.AtomicLong();
-  private double blockedSeconds;
   private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(
       r -> {
         Thread t = new Thread(r, "sparktrain-checkpoint-writer");
@@ -41,11 +40,11 @@ public final class PeriodicCheckpointer implements Checkpointer {
   /**
    * @param lastSequence sequence number of the checkpoint a resumed run started from (0 when fresh)
    * @param configYaml the run's resolved config, stored with every checkpoint
-   * @param provenance the run's provenance JSON
+   * @param provenance the run's provenance JSON, stored with every checkpoint
    * @param data training-data fingerprint, stored with every checkpoint
    */
   public PeriodicCheckpointer(CheckpointStore store, CheckpointPolicy policy, int lastSequence, String configYaml,
-                              Supplier<String> provenance, Map<String, String> data) {
+                              String provenance, Map<String, String> data) {
     this.store = store;
     this.policy = policy;
     this.sequence = lastSequence;
@@ -62,7 +61,6 @@ public final class PeriodicCheckpointer implements Checkpointer {
     if (!(byRounds || byTime || (last && policy.enabled()))) {
       return;
     }
-    long t0 = System.nanoTime();
     // The state's arrays are never modified after the round that made them (each round averages
     // into new arrays), so the writer thread can serialise them while training goes on.
     TrainingState s = state.get();
@@ -74,13 +72,12 @@ public final class PeriodicCheckpointer implements Checkpointer {
     }
     roundsSince = 0;
     lastNanos = System.nanoTime();
-    blockedSeconds += (lastNanos - t0) / 1e9;
   }
 
   private void write(TrainingState s, int seq) {
     long t0 = System.nanoTime();
     try {
-      String name = store.write(s, seq, configYaml, provenance.get(), data);
+      String name = store.write(s, seq, configYaml, provenance, data);
       written.add(name);
       LOG.info("checkpoint {} written to {} (round {}, epoch {}, step {})", name, store.dir(), s.round(),
           s.epoch() + 1, s.step());
@@ -123,11 +120,6 @@ public final class PeriodicCheckpointer implements Checkpointer {
   /** Writes that failed. */
   public int failures() {
     return failures.get();
-  }
-
-  /** Time the training loop waited for checkpoints (capturing the state, a previous write still running). */
-  public double blockedSeconds() {
-    return blockedSeconds;
   }
 
   /** Time the writer thread spent writing, verifying and pruning. */

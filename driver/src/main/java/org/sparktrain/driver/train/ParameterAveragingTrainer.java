@@ -48,12 +48,7 @@ public final class ParameterAveragingTrainer {
 
   /** Minibatches of the partition with the most: the length of an epoch in steps. */
   public int stepsPerEpoch(int[] partitionCounts) {
-    int maxBatches = 0;
-    for (int c : partitionCounts) {
-      maxBatches = Math.max(maxBatches, BatchPlan.numBatches(c * settings.augmentation().copies(),
-          settings.batchSize()));
-    }
-    return maxBatches;
+    return java.util.Arrays.stream(batchesPerPartition(partitionCounts)).max().orElse(0);
   }
 
   /** Minibatches per epoch of each partition. */
@@ -98,7 +93,8 @@ public final class ParameterAveragingTrainer {
     INDArray updaterView = settings.averageUpdater() && net.getUpdater(true) != null
         ? net.getUpdater(true).getStateViewArray() : null;
     int[] counts = data.partitionCounts();
-    int steps = stepsPerEpoch(counts);
+    int[] batches = batchesPerPartition(counts);
+    int steps = java.util.Arrays.stream(batches).max().orElse(0);
     FrequencyController k = settings.frequency().controller();
     Loop s = resume == null
         ? new Loop(FloatArrays.flat(net.params()), updaterView == null ? null : FloatArrays.flat(updaterView))
@@ -192,8 +188,7 @@ public final class ParameterAveragingTrainer {
         }
         long c0 = System.nanoTime();
         double before = s.priorSeconds + (c0 - start) / 1e9;
-        checkpointer.afterRound(() -> s.state(runId, k.snapshot(), counts, batchesPerPartition(counts), before,
-                settings.seed()),
+        checkpointer.afterRound(() -> s.state(runId, k.snapshot(), counts, batches, before, settings.seed()),
             s.epoch >= settings.epochs());
         checkpointNanos += System.nanoTime() - c0;
       }
@@ -364,9 +359,7 @@ public final class ParameterAveragingTrainer {
         return JavaRDD.fromRDD(updates, TrainRound.TAG).treeAggregate(new ParameterSum(), add,
             new ParameterSum.Merge(), 2);
       }
-      List<ReplicaUpdate> all = TrainRound.collect(sc, updates);
-      all.sort(java.util.Comparator.comparingInt(ReplicaUpdate::partition));
-      return screenAndSum(all, guard.maxLossRatio());
+      return screenAndSum(TrainRound.collect(sc, updates), guard.maxLossRatio());
     } catch (Exception e) { // Spark's SparkException is checked but thrown undeclared
       if (timedOut.get() != null) {
         throw new RoundTimeoutException("round " + round + " did not finish within guard.round_timeout_seconds="
@@ -395,11 +388,10 @@ public final class ParameterAveragingTrainer {
       }
     }
     ParameterSum sum = new ParameterSum();
-    double[] losses = all.stream().filter(u -> u.examples() > 0 && Double.isFinite(u.lossSum()))
-        .mapToDouble(u -> u.lossSum() / u.examples()).toArray();
+    double[] losses = all.stream().mapToDouble(ReplicaUpdate::meanLoss).filter(Double::isFinite).toArray();
     for (ReplicaUpdate u : all) {
-      if (maxLossRatio > 0 && u.examples() > 0 && Double.isFinite(u.lossSum()) && losses.length > 1) {
-        double loss = u.lossSum() / u.examples();
+      double loss = u.meanLoss();
+      if (maxLossRatio > 0 && Double.isFinite(loss) && losses.length > 1) {
         double others = medianWithout(losses, loss);
         if (loss > maxLossRatio * others && others > 0) {
           sum.exclude(u, String.format(java.util.Locale.ROOT, "loss %.4g is over %s x the median %.4g of the other "
@@ -414,12 +406,18 @@ public final class ParameterAveragingTrainer {
 
   /** Median loss of the replicas that were averaged (NaN when none). */
   static double medianLoss(List<WorkerStats> workers) {
-    double[] l = workers.stream().filter(w -> w.examples() > 0 && w.excluded() == null && Double.isFinite(w.loss()))
-        .mapToDouble(WorkerStats::loss).sorted().toArray();
-    if (l.length == 0) {
+    return median(workers.stream().filter(w -> w.examples() > 0 && w.excluded() == null && Double.isFinite(w.loss()))
+        .mapToDouble(WorkerStats::loss).toArray());
+  }
+
+  /** Median of {@code values} (sorted in place); NaN when empty. */
+  private static double median(double[] values) {
+    int n = values.length;
+    if (n == 0) {
       return Double.NaN;
     }
-    return l.length % 2 == 1 ? l[l.length / 2] : (l[l.length / 2 - 1] + l[l.length / 2]) / 2;
+    java.util.Arrays.sort(values);
+    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
   }
 
   private static String trim(double v) {
@@ -440,9 +438,7 @@ public final class ParameterAveragingTrainer {
         rest[j++] = v;
       }
     }
-    java.util.Arrays.sort(rest);
-    int n = rest.length;
-    return n % 2 == 1 ? rest[n / 2] : (rest[n / 2 - 1] + rest[n / 2]) / 2;
+    return median(rest);
   }
 
   private static String describeRunning(JavaSparkContext sc, String group, RunningTasks tasks) {

@@ -66,14 +66,14 @@ public final class ParameterSum implements Externalizable {
 
   private void addStats(ReplicaUpdate u) {
     workers.add(new WorkerStats(u.partition(), u.worker(), u.device(), u.examples(), u.batches(),
-        u.examples() > 0 ? u.lossSum() / u.examples() : Double.NaN, u.computeSeconds(), u.dataSeconds(),
+        u.meanLoss(), u.computeSeconds(), u.dataSeconds(),
         u.loadSeconds(), 0, u.attempt(), null));
   }
 
   /** Why {@code u} cannot be averaged (non-finite loss, parameters or updater state), or null. */
   static String nonFinite(ReplicaUpdate u) {
     if (!Double.isFinite(u.lossSum())) {
-      return "loss is " + u.lossSum() / Math.max(1, u.examples());
+      return "loss is " + u.meanLoss();
     }
     int i = firstNonFinite(u.params());
     if (i >= 0) {
@@ -159,9 +159,8 @@ public final class ParameterSum implements Externalizable {
 
     @Override
     public ParameterSum call(ParameterSum sum, ReplicaUpdate u) {
-      if (u.examples() > 0 && Double.isFinite(u.lossSum()) && u.lossSum() / u.examples() > maxLoss) {
-        return sum.exclude(u, String.format(java.util.Locale.ROOT, "loss %.4g is over %s",
-            u.lossSum() / u.examples(), why));
+      if (Double.isFinite(u.meanLoss()) && u.meanLoss() > maxLoss) {
+        return sum.exclude(u, String.format(java.util.Locale.ROOT, "loss %.4g is over %s", u.meanLoss(), why));
       }
       return sum.add(u);
     }

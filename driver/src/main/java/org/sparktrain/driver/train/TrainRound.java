@@ -71,7 +71,10 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     return blocks.mapPartitionsWithIndex(new AsScala(f), true, TAG);
   }
 
-  /** Runs the round's job and returns the results (at most one per partition), without collect's lambda. */
+  /**
+   * Runs the round's job and returns the results in partition order (at most one per partition),
+   * without collect's lambda.
+   */
   static java.util.List<ReplicaUpdate> collect(org.apache.spark.api.java.JavaSparkContext sc,
                                                org.apache.spark.rdd.RDD<ReplicaUpdate> rdd) {
     ReplicaUpdate[] perPartition = (ReplicaUpdate[]) sc.sc().runJob(rdd, new FirstOrNull(), TAG);

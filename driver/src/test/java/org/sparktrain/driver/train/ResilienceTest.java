@@ -184,7 +184,7 @@ class ResilienceTest extends org.sparktrain.driver.SparkTestBase {
         .network().params());
     CheckpointStore store = CheckpointStore.at(tmp.resolve("ck").toString(), new Configuration());
     CheckpointPolicy every3 = new CheckpointPolicy(store.dir(), 3, 0, 2, 0);
-    PeriodicCheckpointer writer = new PeriodicCheckpointer(store, every3, 0, "seed: 11\n", () -> "{}",
+    PeriodicCheckpointer writer = new PeriodicCheckpointer(store, every3, 0, "seed: 11\n", "{}",
         Map.of("train_images", "x"));
     // 40 batches of 50 per partition and epoch at k=5: 8 rounds per epoch; die in epoch 2, after round 10
     assertThrows(IllegalStateException.class, () -> trainer(2, GuardSettings.defaults())
@@ -201,7 +201,7 @@ class ResilienceTest extends org.sparktrain.driver.SparkTestBase {
     assertEquals(5, ck.state().step(), "round 9 was the first of epoch 2; the cursor is at step 5");
     assertArrayEquals(new int[] {40, 40, 40, 40}, ck.state().partitionBatches());
     PeriodicCheckpointer finalOnly = new PeriodicCheckpointer(store, new CheckpointPolicy(store.dir(), 100, 0, 2, 0),
-        ck.sequence(), "seed: 11\n", () -> "{}", Map.of("train_images", "x"));
+        ck.sequence(), "seed: 11\n", "{}", Map.of("train_images", "x"));
     TrainingResult resumed = trainer(2, GuardSettings.defaults()).fit(sc, train, mlp(), "run-r", ck.state(),
         finalOnly);
     assertEquals(16 - 9, resumed.rounds().size(), "the resumed run trains only the remaining rounds");

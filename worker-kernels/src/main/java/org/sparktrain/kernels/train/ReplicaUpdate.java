@@ -31,6 +31,11 @@ public record ReplicaUpdate(int partition, float[] params, float[] updaterState,
         deltaSquaredNorm, worker, device, 0);
   }
 
+  /** Mean training loss over the round's examples; NaN when the replica trained none. */
+  public double meanLoss() {
+    return examples > 0 ? lossSum / examples : Double.NaN;
+  }
+
   /** The same update, marked as produced by task attempt {@code n}. */
   public ReplicaUpdate withAttempt(int n) {
     return new ReplicaUpdate(partition, params, updaterState, examples, batches, lossSum, computeSeconds, dataSeconds,
