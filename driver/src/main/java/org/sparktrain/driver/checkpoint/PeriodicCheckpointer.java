@@ -54,11 +54,25 @@ public final class PeriodicCheckpointer implements Checkpointer {
   }
 
   @Override
+  public void afterInconsistentRound() {
+    roundsSince++;
+  }
+
+  @Override
+  public boolean dueAfter(int roundsAhead) {
+    return due(roundsSince + roundsAhead);
+  }
+
+  private boolean due(int rounds) {
+    boolean byRounds = policy.everyRounds() > 0 && rounds >= policy.everyRounds();
+    boolean byTime = policy.everyMinutes() > 0 && (System.nanoTime() - lastNanos) / 60e9 >= policy.everyMinutes();
+    return byRounds || byTime;
+  }
+
+  @Override
   public void afterRound(Supplier<TrainingState> state, boolean last) {
     roundsSince++;
-    boolean byRounds = policy.everyRounds() > 0 && roundsSince >= policy.everyRounds();
-    boolean byTime = policy.everyMinutes() > 0 && (System.nanoTime() - lastNanos) / 60e9 >= policy.everyMinutes();
-    if (!(byRounds || byTime || (last && policy.enabled()))) {
+    if (!(due(roundsSince) || (last && policy.enabled()))) {
       return;
     }
     // The state's arrays are never modified after the round that made them (each round averages

@@ -72,7 +72,8 @@ public record TrainConfig(
                           @JsonProperty("target_sync_fraction") double targetSyncFraction,
                           @JsonProperty("min_frequency") int minFrequency,
                           @JsonProperty("max_frequency") int maxFrequency,
-                          @JsonProperty("max_relative_spread") double maxRelativeSpread) implements Serializable {
+                          @JsonProperty("max_relative_spread") double maxRelativeSpread,
+                          @JsonProperty("overlap") boolean overlap) implements Serializable {
     /** True for {@code frequency: auto}. */
     public boolean auto() {
       return "auto".equals(frequency);

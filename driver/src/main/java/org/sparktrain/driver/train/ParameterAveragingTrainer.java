@@ -107,6 +107,12 @@ public final class ParameterAveragingTrainer {
         resume != null ? ", resuming after round " + resume.round() + " (epoch " + (resume.epoch() + 1) + ", step "
             + resume.step() + ")" : "");
 
+    boolean overlap = settings.overlap() && data.partitions() <= COLLECT_MAX_PARTITIONS;
+    if (settings.overlap() && !overlap) {
+      LOG.warn("averaging.overlap is limited to {} partitions (results are collected on the driver); this run has "
+          + "{}: rounds run synchronously through treeAggregate", COLLECT_MAX_PARTITIONS, data.partitions());
+    }
+    int depth = overlap ? 2 : 1;
     List<RoundStats> rounds = new ArrayList<>();
     long resumedSamples = resume == null ? 0 : resume.samples();
     long start = System.nanoTime();
@@ -114,47 +120,73 @@ public final class ParameterAveragingTrainer {
     long jobNanos = 0;
     long checkpointNanos = 0;
     int excludedReplicas = 0;
+    int drains = 0;
     double previousMedianLoss = Double.NaN;
     RunningTasks tasks = new RunningTasks();
     sc.sc().addSparkListener(tasks);
+    java.util.ArrayDeque<Pending> flight = new java.util.ArrayDeque<>();
+    int[] resetNext = new int[0];
+    int lastReset = Integer.MAX_VALUE;
+    long lastDone = start;
     try {
-      while (s.epoch < settings.epochs()) {
-        if (s.step >= steps) {
-          s.epoch++;
-          s.step = 0;
-          continue;
+      while (true) {
+        // Keep `depth` rounds in flight. Overlapped averaging lets the pipeline drain before a round
+        // that must be consistent (a checkpoint), so the next round restarts every replica from it.
+        while (flight.size() < depth && s.hasNext(steps, settings.epochs())) {
+          if (!flight.isEmpty() && checkpointer.dueAfter(flight.size())) {
+            drains++;
+            break;
+          }
+          long t0 = System.nanoTime();
+          Pending f = s.plan(k.next(), steps, settings);
+          ModelState.Mode mode = !overlap || flight.isEmpty() ? ModelState.Mode.RESET
+              : s.round >= lastReset ? ModelState.Mode.CORRECT : ModelState.Mode.CONTINUE;
+          if (mode == ModelState.Mode.RESET) {
+            lastReset = f.round;
+          }
+          ModelState state = new ModelState(s.params, s.updater, f.iteration, f.epoch, mode, s.round, overlap,
+              resetNext);
+          resetNext = new int[0];
+          f.bc = sc.broadcast(state);
+          f.base = s.params;
+          f.submitted = t0;
+          long t1 = System.nanoTime();
+          broadcastNanos += t1 - t0;
+          TrainRound fn = new TrainRound(runId, confJson, f.bc, f.plan, s.updater != null, settings.augmentation());
+          submit(sc, f, TrainRound.rdd(data.blocks().rdd(), fn), data.partitions(), guard, previousMedianLoss);
+          flight.addLast(f);
         }
-        long t0 = System.nanoTime();
-        int round = s.round + 1;
-        int roundK = k.next();
-        RoundPlan plan = new RoundPlan(round, s.epoch, s.step, roundK, settings.batchSize(), settings.seed(),
-            settings.shuffle(), settings.numClasses(), s.learningRate);
-        Broadcast<ModelState> bc = sc.broadcast(new ModelState(s.params, s.updater, s.iteration, s.epoch));
+        if (flight.isEmpty()) {
+          break;
+        }
+        Pending f = flight.removeFirst();
         long t1 = System.nanoTime();
-        ParameterSum sum = aggregate(sc, TrainRound.rdd(data.blocks().rdd(), new TrainRound(runId, confJson, bc, plan,
-                s.updater != null, settings.augmentation())),
-            data.partitions(), guard, tasks, round, previousMedianLoss);
+        ParameterSum sum = await(sc, f, guard, tasks);
         long t2 = System.nanoTime();
-        bc.destroy(false);
-        broadcastNanos += t1 - t0;
+        f.bc.destroy(false);
         jobNanos += t2 - t1;
         List<WorkerStats> workers = sum.workers();
         if (!sum.excluded().isEmpty()) {
           long working = workers.stream().filter(w -> w.examples() > 0).count();
           excludedReplicas += sum.excluded().size();
           sum.excluded().forEach((p, why) -> LOG.warn("round {}: replica of partition {} left out of the average: {}",
-              round, p, why));
+              f.round, p, why));
           if (sum.examples() == 0 || sum.excluded().size() > guard.maxDivergedFraction() * working) {
-            s.learningRate = rollBack(round, s, sum, working, configuredLr);
+            // Rounds already running started from the diverged replicas: discard them too.
+            discard(sc, flight);
+            s.rewind(f);
+            s.learningRate = rollBack(f.round, s, sum, working, configuredLr);
+            lastReset = Integer.MAX_VALUE;
+            resetNext = new int[0];
             continue;
           }
+          resetNext = sum.excluded().keySet().stream().mapToInt(Integer::intValue).toArray();
         }
-        float[] startParams = s.params;
         double spread = 0;
         double relSpread = 0;
         if (sum.examples() > 0) {
           s.params = sum.averageParams();
-          spread = sum.replicaSpread(startParams, s.params);
+          spread = sum.replicaSpread(f.base, s.params);
           relSpread = spread / Math.max(1e-12, norm(s.params));
           if (s.updater != null) {
             float[] u = sum.averageUpdater();
@@ -163,36 +195,37 @@ public final class ParameterAveragingTrainer {
         }
         previousMedianLoss = medianLoss(workers);
         int maxBatches = workers.stream().mapToInt(WorkerStats::batches).max().orElse(0);
-        s.round = round;
-        s.iteration += maxBatches;
+        s.round = f.round;
         s.samples += sum.examples();
-        int epochOfRound = s.epoch;
-        s.step += roundK;
-        if (s.step >= steps) {
-          s.epoch++;
-          s.step = 0;
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        long done = System.nanoTime();
+        // A round's time: from its submission, or from the previous round's end when it overlapped it
+        double seconds = (done - Math.max(f.submitted, lastDone)) / 1e9;
+        lastDone = done;
         List<WorkerStats> withSync = workers.stream().map(w -> w.withRoundSeconds(seconds)).toList();
         double busy = withSync.stream().mapToDouble(w -> w.computeSeconds() + w.dataSeconds()).max().orElse(0);
-        RoundStats stats = new RoundStats(round, epochOfRound + 1, roundK, sum.meanLoss(), sum.examples(), seconds,
+        RoundStats stats = new RoundStats(f.round, f.epoch + 1, f.k, sum.meanLoss(), sum.examples(), seconds,
             Math.max(0, seconds - busy), spread, relSpread, withSync);
         rounds.add(stats);
-        k.observe(roundK, stats.busySeconds(), stats.syncSeconds(), maxBatches, relSpread);
+        k.observe(f.k, stats.busySeconds(), stats.syncSeconds(), maxBatches, relSpread);
         double elapsed = (System.nanoTime() - start) / 1e9;
-        int remainingSteps = (s.epoch >= settings.epochs() ? 0 : steps - s.step)
-            + Math.max(0, settings.epochs() - s.epoch - 1) * steps;
-        int totalRounds = round + (remainingSteps + k.next() - 1) / k.next();
+        int totalRounds = f.round + flight.size() + (s.remainingSteps(steps, settings.epochs()) + k.next() - 1)
+            / k.next();
         for (TrainingListener l : listeners) {
           l.onRound(stats, totalRounds, elapsed, s.samples - resumedSamples);
         }
         long c0 = System.nanoTime();
-        double before = s.priorSeconds + (c0 - start) / 1e9;
-        checkpointer.afterRound(() -> s.state(runId, k.snapshot(), counts, batches, before, settings.seed()),
-            s.epoch >= settings.epochs());
+        if (flight.isEmpty()) {
+          // nothing runs past this round: the average alone resumes the run exactly
+          double before = s.priorSeconds + (c0 - start) / 1e9;
+          checkpointer.afterRound(() -> s.state(runId, k.snapshot(), counts, batches, before, settings.seed()),
+              !s.hasNext(steps, settings.epochs()));
+        } else {
+          checkpointer.afterInconsistentRound();
+        }
         checkpointNanos += System.nanoTime() - c0;
       }
     } finally {
+      discard(sc, flight);
       checkpointer.close();
       sc.sc().removeSparkListener(tasks);
       ReplicaCache.release(runId);
@@ -212,6 +245,10 @@ public final class ParameterAveragingTrainer {
     info.put("frequency_mode", k.isAuto() ? "auto" : "fixed");
     info.put("frequency_final", k.next());
     info.put("frequency_controller", k.describe());
+    info.put("overlap", overlap);
+    if (overlap) {
+      info.put("overlap_drains", drains);
+    }
     info.put("driver_broadcast_seconds", broadcastNanos / 1e9);
     info.put("driver_job_seconds", jobNanos / 1e9);
     info.put("checkpoint_seconds", checkpointNanos / 1e9);
@@ -270,11 +307,17 @@ public final class ParameterAveragingTrainer {
     return Double.NaN;
   }
 
-  /** The loop's mutable state between rounds. */
+  /**
+   * The loop's mutable state between rounds: the averaged state after the last completed round
+   * ({@code round}, {@code params}, {@code updater}, {@code samples}) and the planning cursor
+   * ({@code planned}, {@code epoch}, {@code step}, {@code iteration}), which runs ahead of it while
+   * rounds are in flight.
+   */
   private static final class Loop {
     float[] params;
     float[] updater;
     int round;
+    int planned;
     int epoch;
     int step;
     int iteration;
@@ -286,6 +329,48 @@ public final class ParameterAveragingTrainer {
     Loop(float[] params, float[] updater) {
       this.params = params;
       this.updater = updater;
+    }
+
+    /** Whether any round is left to plan (moves the cursor past finished epochs). */
+    boolean hasNext(int steps, int epochs) {
+      while (epoch < epochs && step >= steps) {
+        epoch++;
+        step = 0;
+      }
+      return epoch < epochs;
+    }
+
+    /** Plans the next round of {@code k} steps and moves the cursor past it. */
+    Pending plan(int k, int steps, AveragingSettings set) {
+      Pending f = new Pending();
+      f.round = ++planned;
+      f.k = k;
+      f.epoch = epoch;
+      f.step = step;
+      f.iteration = iteration;
+      f.plan = new RoundPlan(f.round, epoch, step, k, set.batchSize(), set.seed(), set.shuffle(), set.numClasses(),
+          learningRate);
+      // the partition with the most minibatches trains min(k, what is left of its epoch)
+      iteration += Math.min(k, steps - step);
+      step += k;
+      if (step >= steps) {
+        epoch++;
+        step = 0;
+      }
+      return f;
+    }
+
+    /** Moves the cursor back to where round {@code f} started (it and any later round are discarded). */
+    void rewind(Pending f) {
+      planned = f.round - 1;
+      epoch = f.epoch;
+      step = f.step;
+      iteration = f.iteration;
+    }
+
+    /** Steps left to plan. */
+    int remainingSteps(int steps, int epochs) {
+      return (epoch >= epochs ? 0 : steps - step) + Math.max(0, epochs - epoch - 1) * steps;
     }
 
     static Loop resumed(TrainingState r, MultiLayerNetwork net, INDArray updaterView, int[] counts,
@@ -309,6 +394,7 @@ public final class ParameterAveragingTrainer {
       }
       Loop s = new Loop(r.params().clone(), r.updater() == null ? null : r.updater().clone());
       s.round = r.round();
+      s.planned = r.round();
       s.epoch = r.epoch();
       s.step = r.step();
       s.iteration = r.iteration();
@@ -329,40 +415,79 @@ public final class ParameterAveragingTrainer {
     }
   }
 
+  /** One round on its way: its plan, the cursor it started from, its broadcast and its job. */
+  static final class Pending {
+    int round;
+    int k;
+    int epoch;
+    int step;
+    int iteration;
+    RoundPlan plan;
+    Broadcast<ModelState> bc;
+    /** The parameters broadcast with the round (a common reference for the replicas' spread). */
+    float[] base;
+    long submitted;
+    String group;
+    org.apache.spark.SimpleFutureAction<ReplicaUpdate[]> future;
+    java.util.function.Supplier<ParameterSum> tree;
+  }
+
   /**
-   * Runs one round's job and sums the replicas' results. Up to {@link #COLLECT_MAX_PARTITIONS}
-   * partitions the results are collected, screened by the divergence guard (non-finite values,
-   * loss far above the others) and added on the driver in partition order, which is cheaper per
-   * round than treeAggregate's extra stage and makes the sum independent of task completion order;
-   * beyond that, treeAggregate keeps the driver's memory and merge work bounded, and a replica's loss
-   * is screened against the previous round's median. With {@code guard.roundTimeoutSeconds > 0} a watchdog cancels
-   * the job when it runs too long.
+   * Submits one round's job. Up to {@link #COLLECT_MAX_PARTITIONS} partitions the job is submitted
+   * now, without waiting, and its results are collected, screened by the divergence guard
+   * (non-finite values, loss far above the others) and added on the driver in partition order,
+   * which is cheaper per round than treeAggregate's extra stage and makes the sum independent of
+   * task completion order; beyond that, treeAggregate (run by {@link #await}) keeps the driver's
+   * memory and merge work bounded, and a replica's loss is screened against the previous round's
+   * median.
    */
-  static ParameterSum aggregate(JavaSparkContext sc, org.apache.spark.rdd.RDD<ReplicaUpdate> updates, int partitions,
-                                GuardSettings guard, RunningTasks tasks, int round, double previousMedianLoss) {
-    String group = "sparktrain-round-" + round + "-" + UUID.randomUUID();
-    sc.setJobGroup(group, "sparktrain round " + round, true);
+  static void submit(JavaSparkContext sc, Pending f, org.apache.spark.rdd.RDD<ReplicaUpdate> updates, int partitions,
+                     GuardSettings guard, double previousMedianLoss) {
+    f.group = "sparktrain-round-" + f.round + "-" + UUID.randomUUID();
+    if (partitions > COLLECT_MAX_PARTITIONS) {
+      // The results meet only in the tree, so a replica's loss is compared with the previous
+      // round's median instead of this round's.
+      ParameterSum.Add add = guard.maxLossRatio() > 0 && previousMedianLoss > 0
+          ? new ParameterSum.Add(guard.maxLossRatio() * previousMedianLoss, trim(guard.maxLossRatio())
+              + " x the previous round's median " + String.format(java.util.Locale.ROOT, "%.4g", previousMedianLoss))
+          : new ParameterSum.Add();
+      f.tree = () -> JavaRDD.fromRDD(updates, TrainRound.TAG).treeAggregate(new ParameterSum(), add,
+          new ParameterSum.Merge(), 2);
+      return;
+    }
+    sc.setJobGroup(f.group, "sparktrain round " + f.round, true);
+    try {
+      f.future = TrainRound.submit(sc, updates);
+    } finally {
+      sc.clearJobGroup();
+    }
+  }
+
+  /**
+   * Waits for a submitted round and sums its results. With {@code guard.roundTimeoutSeconds > 0} a
+   * watchdog cancels the job when it runs too long, counted from when the driver starts waiting for
+   * this round (in overlapped averaging, when the round before it has finished).
+   */
+  static ParameterSum await(JavaSparkContext sc, Pending f, GuardSettings guard, RunningTasks tasks) {
     java.util.concurrent.atomic.AtomicReference<String> timedOut = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.ScheduledFuture<?> watchdog = guard.roundTimeoutSeconds() <= 0 ? null
         : WATCHDOG.schedule(() -> {
-          timedOut.set(describeRunning(sc, group, tasks));
-          sc.cancelJobGroup(group);
+          timedOut.set(describeRunning(sc, f.group, tasks));
+          sc.cancelJobGroup(f.group);
         }, guard.roundTimeoutSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     try {
-      if (partitions > COLLECT_MAX_PARTITIONS) {
-        // The results meet only in the tree, so a replica's loss is compared with the previous
-        // round's median instead of this round's.
-        ParameterSum.Add add = guard.maxLossRatio() > 0 && previousMedianLoss > 0
-            ? new ParameterSum.Add(guard.maxLossRatio() * previousMedianLoss, trim(guard.maxLossRatio())
-                + " x the previous round's median " + String.format(java.util.Locale.ROOT, "%.4g", previousMedianLoss))
-            : new ParameterSum.Add();
-        return JavaRDD.fromRDD(updates, TrainRound.TAG).treeAggregate(new ParameterSum(), add,
-            new ParameterSum.Merge(), 2);
+      if (f.tree != null) {
+        sc.setJobGroup(f.group, "sparktrain round " + f.round, true);
+        try {
+          return f.tree.get();
+        } finally {
+          sc.clearJobGroup();
+        }
       }
-      return screenAndSum(TrainRound.collect(sc, updates), guard.maxLossRatio());
+      return screenAndSum(TrainRound.results(f.future.get()), guard.maxLossRatio());
     } catch (Exception e) { // Spark's SparkException is checked but thrown undeclared
       if (timedOut.get() != null) {
-        throw new RoundTimeoutException("round " + round + " did not finish within guard.round_timeout_seconds="
+        throw new RoundTimeoutException("round " + f.round + " did not finish within guard.round_timeout_seconds="
             + guard.roundTimeoutSeconds() + " and was cancelled: " + timedOut.get() + ". Check that executor's log "
             + "for a stuck task, or raise guard.round_timeout_seconds if rounds are legitimately this slow.");
       }
@@ -371,8 +496,25 @@ public final class ParameterAveragingTrainer {
       if (watchdog != null) {
         watchdog.cancel(false);
       }
-      sc.clearJobGroup();
     }
+  }
+
+  /** Cancels the rounds still in flight and waits until Spark has given up on them. */
+  static void discard(JavaSparkContext sc, java.util.Deque<Pending> flight) {
+    for (Pending f : flight) {
+      if (f.future != null) {
+        sc.cancelJobGroup(f.group);
+        try {
+          f.future.get();
+        } catch (Exception expected) { // cancelled
+          LOG.debug("round {} discarded: {}", f.round, expected.getMessage());
+        }
+      }
+      if (f.bc != null) {
+        f.bc.destroy(false);
+      }
+    }
+    flight.clear();
   }
 
   /**

@@ -53,10 +53,29 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     Replica replica = ReplicaCache.get(runId, partition,
         () -> new Replica(MultiLayerConfiguration.fromJson(confJson.value())));
     ModelState start = state.value();
-    replica.load(start);
-    double loadSeconds = (System.nanoTime() - t0) / 1e9;
-    ReplicaUpdate update = replica.train(block, plan, partition, withUpdater, workerId(), start.params(),
-        loadSeconds, device, augmentation);
+    ReplicaUpdate update;
+    try {
+      // In overlapped averaging the previous round may still train on this replica: wait for it.
+      replica.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("round " + plan.round() + " of partition " + partition
+          + " was cancelled while waiting for its replica", e);
+    }
+    try {
+      // A retried task of a round the replica has already moved past (overlapped averaging: the
+      // next round took the replica while this one waited to be retried) must not disturb it:
+      // train a throwaway replica from the broadcast instead. A RESET round always owns the replica.
+      Replica r = start.mode() != ModelState.Mode.RESET && replica.lastRound() >= plan.round()
+          ? new Replica(MultiLayerConfiguration.fromJson(confJson.value())) : replica;
+      r.begin(start, plan.round(), partition);
+      double loadSeconds = (System.nanoTime() - t0) / 1e9;
+      update = r.train(block, plan, partition, withUpdater, workerId(), start.params(), loadSeconds, device,
+          augmentation);
+      r.finish(plan.round(), update, start.overlap());
+    } finally {
+      replica.release();
+    }
     TaskContext tc = TaskContext.get();
     return List.of(tc == null ? update : update.withAttempt(tc.attemptNumber())).iterator();
   }
@@ -85,6 +104,68 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
       }
     }
     return out;
+  }
+
+  /**
+   * Submits the round's job without waiting: results land in partition order in the returned
+   * array, which {@link #results} returns once the future completes. Jobs submitted one after
+   * another from one thread get increasing job ids, so Spark's FIFO scheduler launches every task
+   * of a round before any task of the next: a task of round r + 1 never holds a slot that a task of
+   * round r (which it waits for) needs.
+   */
+  static org.apache.spark.SimpleFutureAction<ReplicaUpdate[]> submit(org.apache.spark.api.java.JavaSparkContext sc,
+      org.apache.spark.rdd.RDD<ReplicaUpdate> rdd) {
+    int n = rdd.getNumPartitions();
+    ReplicaUpdate[] out = new ReplicaUpdate[n];
+    java.util.List<Object> parts = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      parts.add(i);
+    }
+    return sc.sc().submitJob(rdd, new FirstOrNull(), scala.collection.JavaConverters.asScalaBuffer(parts).toSeq(),
+        new Store(out), new Results(out));
+  }
+
+  /** The non-null results in partition order. */
+  static java.util.List<ReplicaUpdate> results(ReplicaUpdate[] perPartition) {
+    java.util.List<ReplicaUpdate> out = new java.util.ArrayList<>(perPartition.length);
+    for (ReplicaUpdate u : perPartition) {
+      if (u != null) {
+        out.add(u);
+      }
+    }
+    return out;
+  }
+
+  /** Stores a partition's result as the DAG scheduler reports it. */
+  static final class Store extends scala.runtime.AbstractFunction2<Object, ReplicaUpdate, scala.runtime.BoxedUnit>
+      implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final transient ReplicaUpdate[] out;
+
+    Store(ReplicaUpdate[] out) {
+      this.out = out;
+    }
+
+    @Override
+    public scala.runtime.BoxedUnit apply(Object index, ReplicaUpdate u) {
+      out[(Integer) index] = u;
+      return scala.runtime.BoxedUnit.UNIT;
+    }
+  }
+
+  /** The job's value: the filled array. */
+  static final class Results extends scala.runtime.AbstractFunction0<ReplicaUpdate[]> implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final transient ReplicaUpdate[] out;
+
+    Results(ReplicaUpdate[] out) {
+      this.out = out;
+    }
+
+    @Override
+    public ReplicaUpdate[] apply() {
+      return out;
+    }
   }
 
   /** {@link TrainRound} as the Scala function {@code RDD.mapPartitionsWithIndex} takes. */

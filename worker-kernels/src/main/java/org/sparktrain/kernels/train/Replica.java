@@ -19,6 +19,12 @@ public final class Replica {
   private double learningRate;
   private List<Object> planKey;
   private BatchPlan cachedPlan;
+  private final OverlapCorrection overlap = new OverlapCorrection();
+  private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+  /** The last round this replica finished training; -1 before the first. */
+  private int lastRound = -1;
+  /** Set while a round runs on the replica: a round that did not finish leaves it in an unknown state. */
+  private boolean dirty;
 
   public Replica(MultiLayerConfiguration conf) {
     this.net = new MultiLayerNetwork(conf.clone());
@@ -28,6 +34,67 @@ public final class Replica {
 
   public MultiLayerNetwork network() {
     return net;
+  }
+
+  /**
+   * Takes the replica for one task, waiting while another task (the previous round, in overlapped
+   * averaging) still trains on it. Interruptible, so a cancelled job frees the waiting task.
+   */
+  public void acquire() throws InterruptedException {
+    lock.lockInterruptibly();
+  }
+
+  /** Gives the replica back after {@link #acquire()}. */
+  public void release() {
+    lock.unlock();
+  }
+
+  /** The last round this replica finished training; -1 before the first. */
+  public int lastRound() {
+    return lastRound;
+  }
+
+  /**
+   * Brings the replica to round {@code round}'s starting point as {@code st} says: from the
+   * broadcast average ({@link ModelState.Mode#RESET}, and always when the replica did not train
+   * the previous round here or a previous task failed on it), from its own state, or from its own
+   * state corrected by the overlapped average.
+   *
+   * @return {@code "reset"}, {@code "continue"} or {@code "correct"}
+   */
+  public String begin(ModelState st, int round, int partition) {
+    boolean reset = st.mode() == ModelState.Mode.RESET || st.resets(partition) || dirty || lastRound != round - 1
+        || (st.mode() == ModelState.Mode.CORRECT && !overlap.has(st.baseRound()));
+    dirty = true;
+    if (reset) {
+      load(st);
+      overlap.reset();
+      return "reset";
+    }
+    if (st.mode() == ModelState.Mode.CORRECT) {
+      float[] x = FloatArrays.flat(net.params());
+      float[] u = st.updaterState() != null ? updaterState() : null;
+      overlap.correct(st.baseRound(), x, st.params(), u, st.updaterState());
+      FloatArrays.assign(net.params(), x);
+      if (u != null) {
+        FloatArrays.assign(updaterView(), u);
+      }
+    }
+    net.setIterationCount(st.iteration());
+    net.setEpochCount(st.epoch());
+    return st.mode() == ModelState.Mode.CORRECT ? "correct" : "continue";
+  }
+
+  /**
+   * Records that round {@code round} finished with {@code result}; in overlapped averaging the
+   * replica remembers the result to correct against that round's average later.
+   */
+  public void finish(int round, ReplicaUpdate result, boolean overlapped) {
+    if (overlapped) {
+      overlap.remember(round, result.params(), result.updaterState());
+    }
+    lastRound = round;
+    dirty = false;
   }
 
   /** Loads parameters, updater state (when given) and counters from the broadcast state. */
@@ -183,7 +250,7 @@ public final class Replica {
       y[r * numClasses + block.label(i)] = 1f;
     }
     aug.mix(x, y, n, size, numClasses, ids, copies, seed, epoch);
-    return new DataSet(Nd4j.create(x, new long[] {n, size}, 'c'), Nd4j.create(y, new long[] {n, numClasses}, 'c'));
+    return new DataSet(FloatArrays.create(x, n, size), FloatArrays.create(y, n, numClasses));
   }
 
   /** Builds one minibatch: features scaled to [0, 1], labels one-hot. */
@@ -195,8 +262,8 @@ public final class Replica {
       block.copyFeatures(indices[r], x, r * size);
       y[r * numClasses + block.label(indices[r])] = 1f;
     }
-    INDArray features = Nd4j.create(x, new long[] {indices.length, size}, 'c');
-    INDArray labels = Nd4j.create(y, new long[] {indices.length, numClasses}, 'c');
+    INDArray features = FloatArrays.create(x, indices.length, size);
+    INDArray labels = FloatArrays.create(y, indices.length, numClasses);
     return new DataSet(features, labels);
   }
 }
