@@ -73,7 +73,8 @@ public record TrainConfig(
                           @JsonProperty("min_frequency") int minFrequency,
                           @JsonProperty("max_frequency") int maxFrequency,
                           @JsonProperty("max_relative_spread") double maxRelativeSpread,
-                          @JsonProperty("overlap") boolean overlap) implements Serializable {
+                          @JsonProperty("overlap") boolean overlap,
+                          @JsonProperty("overlap_gain") double overlapGain) implements Serializable {
     /** True for {@code frequency: auto}. */
     public boolean auto() {
       return "auto".equals(frequency);
@@ -195,6 +196,9 @@ public record TrainConfig(
     if (!(averaging.targetSyncFraction() > 0 && averaging.targetSyncFraction() < 1)) {
       throw new ConfigException("averaging.target_sync_fraction", averaging.targetSyncFraction()
           + " is out of range; allowed: (0, 1)");
+    }
+    if (!(averaging.overlapGain() > 0 && averaging.overlapGain() <= 1)) {
+      throw new ConfigException("averaging.overlap_gain", averaging.overlapGain() + " is out of range; allowed: (0, 1]");
     }
     if (!(averaging.maxRelativeSpread() > 0)) {
       throw new ConfigException("averaging.max_relative_spread", averaging.maxRelativeSpread()

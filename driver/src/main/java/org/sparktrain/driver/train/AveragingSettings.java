@@ -15,11 +15,15 @@ import org.sparktrain.kernels.augment.AugmentationPipeline;
  * @param augmentation applied to every example as minibatches are built (identity when none)
  * @param overlap run each round while the previous one is averaged; replicas apply every average
  *     one round late, correcting their own state ({@link org.sparktrain.kernels.train.OverlapCorrection})
+ * @param overlapGain share of its outstanding deviation a replica removes per round when overlapped
  */
 public record AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequency, boolean averageUpdater,
                                 long seed, boolean shuffle, int numClasses, AugmentationPipeline augmentation,
-                                boolean overlap) {
+                                boolean overlap, double overlapGain) {
   public AveragingSettings {
+    if (!(overlapGain > 0 && overlapGain <= 1)) {
+      throw new IllegalArgumentException("overlap gain must be in (0, 1], got " + overlapGain);
+    }
     if (epochs < 1 || batchSize < 1 || frequency.k() < 1) {
       throw new IllegalArgumentException("epochs, batch size and frequency must be >= 1, got " + epochs + ", "
           + batchSize + ", " + frequency.k());
@@ -29,13 +33,22 @@ public record AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequ
   /** Synchronous averaging. */
   public AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequency, boolean averageUpdater, long seed,
                            boolean shuffle, int numClasses, AugmentationPipeline augmentation) {
-    this(epochs, batchSize, frequency, averageUpdater, seed, shuffle, numClasses, augmentation, false);
+    this(epochs, batchSize, frequency, averageUpdater, seed, shuffle, numClasses, augmentation, false, DEFAULT_GAIN);
   }
+
+  /** The default {@code averaging.overlap_gain}. */
+  public static final double DEFAULT_GAIN = 0.5;
 
   /** The same settings with overlapped (true) or synchronous (false) averaging. */
   public AveragingSettings withOverlap(boolean on) {
     return new AveragingSettings(epochs, batchSize, frequency, averageUpdater, seed, shuffle, numClasses, augmentation,
-        on);
+        on, overlapGain);
+  }
+
+  /** The same settings with another overlap gain. */
+  public AveragingSettings withOverlapGain(double gain) {
+    return new AveragingSettings(epochs, batchSize, frequency, averageUpdater, seed, shuffle, numClasses, augmentation,
+        overlap, gain);
   }
 
   /** Fixed-k settings without augmentation. */

@@ -115,6 +115,14 @@ public final class ParameterAveragingTrainer {
     int depth = overlap ? 2 : 1;
     List<RoundStats> rounds = new ArrayList<>();
     long resumedSamples = resume == null ? 0 : resume.samples();
+    long setup = System.nanoTime();
+    try {
+      prepare(sc, data, runId, confJson, s);
+    } catch (RuntimeException e) {
+      ReplicaCache.release(runId);
+      confJson.destroy(false);
+      throw e;
+    }
     long start = System.nanoTime();
     long broadcastNanos = 0;
     long jobNanos = 0;
@@ -145,7 +153,7 @@ public final class ParameterAveragingTrainer {
             lastReset = f.round;
           }
           ModelState state = new ModelState(s.params, s.updater, f.iteration, f.epoch, mode, s.round, overlap,
-              resetNext);
+              resetNext, (float) settings.overlapGain());
           resetNext = new int[0];
           f.bc = sc.broadcast(state);
           f.base = s.params;
@@ -247,8 +255,10 @@ public final class ParameterAveragingTrainer {
     info.put("frequency_controller", k.describe());
     info.put("overlap", overlap);
     if (overlap) {
+      info.put("overlap_gain", settings.overlapGain());
       info.put("overlap_drains", drains);
     }
+    info.put("setup_seconds", (start - setup) / 1e9);
     info.put("driver_broadcast_seconds", broadcastNanos / 1e9);
     info.put("driver_job_seconds", jobNanos / 1e9);
     info.put("checkpoint_seconds", checkpointNanos / 1e9);
@@ -412,6 +422,29 @@ public final class ParameterAveragingTrainer {
                         long seed) {
       return new TrainingState(runId, round, epoch, step, iteration, samples, params, updater, learningRate, rollbacks,
           k, counts.clone(), batches, seconds, seed);
+    }
+  }
+
+  /**
+   * Round 0, before the clock starts: a round of no steps that reads (and so caches) every
+   * partition's data, builds its replica in the executor holding it and loads the starting state
+   * through the same broadcast and result path the rounds use. The rounds then time training alone,
+   * as the single-process engine does (it builds its network and loads its data before its clock).
+   */
+  private void prepare(JavaSparkContext sc, DistributedDataset data, String runId, Broadcast<String> confJson,
+                       Loop s) {
+    RoundPlan plan = new RoundPlan(0, s.epoch, 0, 0, settings.batchSize(), settings.seed(), settings.shuffle(),
+        settings.numClasses());
+    Broadcast<ModelState> bc = sc.broadcast(new ModelState(s.params, s.updater, s.iteration, s.epoch));
+    try {
+      Pending f = new Pending();
+      f.round = 0;
+      submit(sc, f, TrainRound.rdd(data.blocks().rdd(), new TrainRound(runId, confJson, bc, plan, s.updater != null,
+          settings.augmentation())), data.partitions(), GuardSettings.defaults(),
+          Double.NaN);
+      await(sc, f, GuardSettings.defaults(), null);
+    } finally {
+      bc.destroy(false);
     }
   }
 

@@ -73,6 +73,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void overlapIsOffByDefaultAndItsGainIsAShare() {
+    TrainConfig c = load(PATHS);
+    assertEquals(false, c.averaging().overlap());
+    assertEquals(0.5, c.averaging().overlapGain());
+    TrainConfig on = load(PATHS, "averaging.overlap=true", "averaging.overlap_gain=0.25");
+    assertTrue(on.averaging().overlap());
+    assertEquals(0.25, on.averaging().overlapGain());
+    ConfigException e = fails(PATHS, "averaging.overlap_gain=1.5");
+    assertEquals("averaging.overlap_gain", e.key());
+    assertTrue(e.getMessage().contains("(0, 1]"), e.getMessage());
+    assertEquals("averaging.overlap_gain", fails(PATHS, "averaging.overlap_gain=0").key());
+  }
+
+  @Test
   void defaultsFileAndOverridesLayer() {
     TrainConfig c = load(PATHS + "training: {epochs: 3}\n", "training.batch_size=32", "averaging.updater_state=false",
         "optimizer.learning_rate=0.01");

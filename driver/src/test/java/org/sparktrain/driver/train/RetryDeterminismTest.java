@@ -3,6 +3,7 @@ package org.sparktrain.driver.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -45,6 +46,10 @@ class RetryDeterminismTest {
   }
 
   private static float[] train(long seed) {
+    return train(seed, false);
+  }
+
+  private static float[] train(long seed, boolean overlap) {
     DistributedDataset d = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
         FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 2, 2000, null);
     AugmentationPipeline aug = new AugmentationPipeline(List.of(AugmentSpec.of("crop_pad", 0.5),
@@ -53,7 +58,7 @@ class RetryDeterminismTest {
     MultiLayerConfiguration conf = NetworkFactory.build(List.of(LayerSpec.dense(32, "relu"), LayerSpec.output("softmax")),
         new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, 1);
     TrainingResult r = new ParameterAveragingTrainer(new AveragingSettings(1, 50, FrequencyPolicy.fixed(5), true, seed,
-        true, 10, aug), List.of()).fit(sc, d, conf);
+        true, 10, aug).withOverlap(overlap), List.of()).fit(sc, d, conf);
     d.blocks().unpersist(false);
     assertEquals(4000, r.trainSamples(), "2 copies of 2,000 examples");
     return FloatArrays.flat(r.network().params());
@@ -68,5 +73,27 @@ class RetryDeterminismTest {
     assertArrayEquals(undisturbed, retried, "bitwise equal parameters after a retry");
     FaultInjection.clear();
     assertFalse(java.util.Arrays.equals(undisturbed, train(8)), "another seed gives other batches");
+  }
+
+  /**
+   * Overlapped averaging: the failed attempt left its replica half-trained, so the retry (or the
+   * next round, whichever takes the replica first) restarts it from the broadcast average. The run
+   * completes with every example counted once; it is not bitwise the undisturbed run.
+   */
+  @Test
+  void retriedTaskInAnOverlappedRunRestartsItsReplicaAndCompletes() {
+    float[] undisturbed = train(7, true);
+    FaultInjection.failOnce(3, 1);
+    float[] retried = train(7, true);
+    assertEquals(1, FaultInjection.fired());
+    double dist = 0;
+    double norm = 0;
+    for (int i = 0; i < retried.length; i++) {
+      assertTrue(Float.isFinite(retried[i]));
+      dist += (retried[i] - undisturbed[i]) * (double) (retried[i] - undisturbed[i]);
+      norm += undisturbed[i] * (double) undisturbed[i];
+    }
+    assertTrue(Math.sqrt(dist / norm) < 0.05, "close to the undisturbed run: relative distance "
+        + Math.sqrt(dist / norm));
   }
 }

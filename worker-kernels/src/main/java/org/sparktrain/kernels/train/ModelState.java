@@ -22,9 +22,10 @@ import java.io.Serializable;
  * @param overlap whether replicas keep the per-round snapshots overlapped averaging corrects with
  * @param resetPartitions partitions whose replicas restart from {@code params} whatever the mode
  *     (left out of an average by the divergence guard)
+ * @param gain share of its outstanding deviation a replica removes in a {@link Mode#CORRECT} round
  */
 public record ModelState(float[] params, float[] updaterState, int iteration, int epoch, Mode mode, int baseRound,
-                         boolean overlap, int[] resetPartitions) implements Serializable {
+                         boolean overlap, int[] resetPartitions, float gain) implements Serializable {
   /** What a replica does with the state it already holds at the start of a round. */
   public enum Mode {
     /** Start from the broadcast parameters (and updater state, when given). */
@@ -41,7 +42,7 @@ public record ModelState(float[] params, float[] updaterState, int iteration, in
 
   /** The synchronous round start: every replica starts from {@code params}. */
   public ModelState(float[] params, float[] updaterState, int iteration, int epoch) {
-    this(params, updaterState, iteration, epoch, Mode.RESET, 0, false, null);
+    this(params, updaterState, iteration, epoch, Mode.RESET, 0, false, null, 1f);
   }
 
   /** Whether the replica of {@code partition} must restart from the broadcast parameters. */

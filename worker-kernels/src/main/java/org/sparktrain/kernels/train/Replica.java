@@ -74,7 +74,7 @@ public final class Replica {
     if (st.mode() == ModelState.Mode.CORRECT) {
       float[] x = FloatArrays.flat(net.params());
       float[] u = st.updaterState() != null ? updaterState() : null;
-      overlap.correct(st.baseRound(), x, st.params(), u, st.updaterState());
+      overlap.correct(st.baseRound(), x, st.params(), u, st.updaterState(), st.gain());
       FloatArrays.assign(net.params(), x);
       if (u != null) {
         FloatArrays.assign(updaterView(), u);

@@ -73,6 +73,34 @@ class OverlapCorrectionTest {
   }
 
   @Test
+  void partialGainKeepsTheMeanExactAndSettlesTheDeviation() {
+    float[][] drift = {{1, -2, 0, 0.5f, 3}, {-1, 1, 2, 0, -1}, {0, 1, -2, -0.5f, -2}};
+    float[] common = {0.25f, 0.5f, -0.25f, 1, 0};
+    Sim sim = new Sim(drift, common);
+    sim.gain = 0.5f;
+    float[][] previous = null;
+    for (int r = 1; r <= 80; r++) {
+      float[] avg = sim.round(r);
+      for (int j = 0; j < D; j++) {
+        assertEquals(r * common[j], avg[j], 1e-3, "mean after round " + r);
+      }
+      float[][] dev = new float[N][D];
+      for (int i = 0; i < N; i++) {
+        for (int j = 0; j < D; j++) {
+          dev[i][j] = sim.y[i][j] - avg[j];
+          assertTrue(Math.abs(dev[i][j]) <= 4 * Math.abs(drift[i][j]) + 1e-3, "bounded at round " + r);
+        }
+      }
+      previous = r == 79 ? dev : previous;
+      if (r == 80) {
+        for (int i = 0; i < N; i++) {
+          assertArrayEquals(previous[i], dev[i], 1e-3f, "the deviation has settled");
+        }
+      }
+    }
+  }
+
+  @Test
   void oneReplicaIsNeverCorrected() {
     OverlapCorrection c = new OverlapCorrection();
     float[] x = {1, 2, 3};
@@ -81,7 +109,7 @@ class OverlapCorrectionTest {
     c.remember(2, x.clone(), null);
     float[] avgOfRound1 = {1, 2, 3};
     float[] before = x.clone();
-    c.correct(1, x, avgOfRound1, null, null);
+    c.correct(1, x, avgOfRound1, null, null, 1f);
     assertArrayEquals(before, x);
   }
 
@@ -93,10 +121,10 @@ class OverlapCorrectionTest {
     c.remember(3, new float[] {0}, null);
     assertFalse(c.has(1), "only the last two rounds are kept");
     assertTrue(c.has(2) && c.has(3));
-    c.correct(2, new float[] {0}, new float[] {0}, null, null);
+    c.correct(2, new float[] {0}, new float[] {0}, null, null, 1f);
     assertFalse(c.has(2));
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> c.correct(2, new float[] {0}, new float[] {0}, null, null));
+        () -> c.correct(2, new float[] {0}, new float[] {0}, null, null, 1f));
     assertTrue(e.getMessage().contains("round 2"), e.getMessage());
     c.reset();
     assertFalse(c.has(3));
@@ -111,6 +139,7 @@ class OverlapCorrectionTest {
     final float[][] y = new float[N][D];
     final OverlapCorrection[] c = new OverlapCorrection[N];
     final java.util.Map<Integer, float[]> averages = new java.util.HashMap<>();
+    float gain = 1f;
 
     Sim(float[][] drift, float[] common) {
       this.drift = drift;
@@ -126,7 +155,7 @@ class OverlapCorrectionTest {
         if (r == 1) {
           c[i].reset();
         } else if (r >= 3) {
-          c[i].correct(r - 2, x[i], averages.get(r - 2), null, null);
+          c[i].correct(r - 2, x[i], averages.get(r - 2), null, null, gain);
         }
         for (int j = 0; j < D; j++) {
           x[i][j] += drift[i][j] + common[j];
