@@ -156,7 +156,7 @@ public final class Replica {
     long dataNanos = 0;
     for (int step = plan.firstStep(); step < last; step++) {
       long t0 = System.nanoTime();
-      DataSet ds = minibatch(block, batches.batch(step), plan.numClasses(), aug, plan.seed(), plan.epoch());
+      DataSet ds = reusedMinibatch(block, batches.batch(step), plan.numClasses(), aug, plan.seed(), plan.epoch());
       long t1 = System.nanoTime();
       net.fit(ds);
       long t2 = System.nanoTime();
@@ -228,13 +228,66 @@ public final class Replica {
    */
   public static DataSet minibatch(ExampleBlock block, int[] virtual, int numClasses, AugmentationPipeline aug,
                                   long seed, int epoch) {
-    if (aug.isIdentity()) {
-      return minibatch(block, virtual, numClasses);
+    int n = virtual.length;
+    float[] x = new float[n * block.featureSize()];
+    float[] y = new float[n * numClasses];
+    fill(block, virtual, numClasses, aug, seed, epoch, x, y);
+    return new DataSet(FloatArrays.create(x, n, block.featureSize()), FloatArrays.create(y, n, numClasses));
+  }
+
+  /** Builds one minibatch: features scaled to [0, 1], labels one-hot. */
+  public static DataSet minibatch(ExampleBlock block, int[] indices, int numClasses) {
+    return minibatch(block, indices, numClasses, AugmentationPipeline.none(), 0, 0);
+  }
+
+  /**
+   * The replica's own minibatch: the same values as {@link #minibatch}, written into arrays it
+   * keeps per batch size, so a step allocates neither Java nor native memory for its input (DL4J
+   * reads the arrays only during {@code fit}).
+   */
+  private DataSet reusedMinibatch(ExampleBlock block, int[] virtual, int numClasses, AugmentationPipeline aug,
+                                  long seed, int epoch) {
+    int n = virtual.length;
+    int size = block.featureSize();
+    Buffers b = buffers.get(n);
+    if (b == null || b.x.length != n * size || b.y.length != n * numClasses) {
+      b = new Buffers(n, size, numClasses);
+      buffers.put(n, b);
     }
+    java.util.Arrays.fill(b.y, 0f);
+    fill(block, virtual, numClasses, aug, seed, epoch, b.x, b.y);
+    FloatArrays.assign(b.data.getFeatures(), b.x);
+    FloatArrays.assign(b.data.getLabels(), b.y);
+    return b.data;
+  }
+
+  private final java.util.Map<Integer, Buffers> buffers = new java.util.HashMap<>();
+
+  /** Minibatch storage for one batch size. */
+  private static final class Buffers {
+    final float[] x;
+    final float[] y;
+    final DataSet data;
+
+    Buffers(int n, int size, int numClasses) {
+      x = new float[n * size];
+      y = new float[n * numClasses];
+      data = new DataSet(FloatArrays.create(x, n, size), FloatArrays.create(y, n, numClasses));
+    }
+  }
+
+  /** Writes the minibatch's features into {@code x} and one-hot labels into {@code y} (zeroed). */
+  private static void fill(ExampleBlock block, int[] virtual, int numClasses, AugmentationPipeline aug, long seed,
+                           int epoch, float[] x, float[] y) {
     int size = block.featureSize();
     int n = virtual.length;
-    float[] x = new float[n * size];
-    float[] y = new float[n * numClasses];
+    if (aug.isIdentity()) {
+      for (int r = 0; r < n; r++) {
+        block.copyFeatures(virtual[r], x, r * size);
+        y[r * numClasses + block.label(virtual[r])] = 1f;
+      }
+      return;
+    }
     float[] one = new float[size];
     long[] ids = new long[n];
     int[] copies = new int[n];
@@ -250,20 +303,5 @@ public final class Replica {
       y[r * numClasses + block.label(i)] = 1f;
     }
     aug.mix(x, y, n, size, numClasses, ids, copies, seed, epoch);
-    return new DataSet(FloatArrays.create(x, n, size), FloatArrays.create(y, n, numClasses));
-  }
-
-  /** Builds one minibatch: features scaled to [0, 1], labels one-hot. */
-  public static DataSet minibatch(ExampleBlock block, int[] indices, int numClasses) {
-    int size = block.featureSize();
-    float[] x = new float[indices.length * size];
-    float[] y = new float[indices.length * numClasses];
-    for (int r = 0; r < indices.length; r++) {
-      block.copyFeatures(indices[r], x, r * size);
-      y[r * numClasses + block.label(indices[r])] = 1f;
-    }
-    INDArray features = FloatArrays.create(x, indices.length, size);
-    INDArray labels = FloatArrays.create(y, indices.length, numClasses);
-    return new DataSet(features, labels);
   }
 }
