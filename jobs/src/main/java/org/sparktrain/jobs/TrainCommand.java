@@ -56,6 +56,8 @@ final class TrainCommand implements Callable<Integer> {
     if (cfg.output().dir() == null) {
       throw new ConfigException("output.dir", "is required: pass --output DIR or set output.dir in " + config);
     }
+    // Fails fast (output exists, nothing to resume) before Spark starts; run() decides again with the
+    // cluster's Hadoop configuration.
     TrainingRun.resumes(cfg, overwrite, resume, new Configuration());
     PrintStream out = System.out;
     if (!TrainingEngine.named(cfg.engine()).usesSpark()) {
