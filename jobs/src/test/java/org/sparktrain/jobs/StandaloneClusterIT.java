@@ -187,6 +187,35 @@ class StandaloneClusterIT {
     }
   }
 
+  /**
+   * Overlapped averaging across executor JVMs: two rounds in flight, each partition's round tasks
+   * stay with the executor that caches its data (and keeps its replica), and the run converges.
+   */
+  @Test
+  void overlappedAveragingTrainsOnTwoExecutorJvms() throws Exception {
+    Path out = tmp.resolve("overlap");
+    Run r = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 300, "deploy/standalone/submit.sh",
+        "--executor-memory", "1500m", "--conf", "spark.executor.cores=1",
+        "train", "--config", "conf/fashion-mnist-mlp.yaml", "--output", out.toString(),
+        "--set", "data.limit.train=20000", "--set", "training.epochs=1", "--set", "data.partitions=2",
+        "--set", "averaging.overlap=true");
+    assertEquals(0, r.code(), r.output());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    assertTrue(m.get("overlap").asBoolean(), m.toString());
+    assertTrue(m.get("test_accuracy").asDouble() >= 0.78, "accuracy " + m.get("test_accuracy"));
+    assertEquals(20000, m.get("train_samples").asLong());
+    Map<Integer, Set<String>> workersOfPartition = new java.util.HashMap<>();
+    for (JsonNode round : m.get("rounds")) {
+      for (JsonNode w : round.get("workers")) {
+        workersOfPartition.computeIfAbsent(w.get("partition").asInt(), k -> new TreeSet<>()).add(w.get("worker").asText());
+      }
+    }
+    assertEquals(2, workersOfPartition.size());
+    assertEquals(1, workersOfPartition.get(0).size(), "partition 0 stayed on one executor: " + workersOfPartition);
+    assertEquals(1, workersOfPartition.get(1).size(), "partition 1 stayed on one executor: " + workersOfPartition);
+    assertNotEquals(workersOfPartition.get(0), workersOfPartition.get(1), "two executor JVMs trained");
+  }
+
   @Test
   void killedDriverIsResumedOnTheClusterAndMatchesTheUndisturbedRun() throws Exception {
     Path reference = undisturbed();
