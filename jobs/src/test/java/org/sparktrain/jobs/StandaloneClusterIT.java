@@ -214,6 +214,10 @@ class StandaloneClusterIT {
     assertEquals(1, workersOfPartition.get(0).size(), "partition 0 stayed on one executor: " + workersOfPartition);
     assertEquals(1, workersOfPartition.get(1).size(), "partition 1 stayed on one executor: " + workersOfPartition);
     assertNotEquals(workersOfPartition.get(0), workersOfPartition.get(1), "two executor JVMs trained");
+    // the executors received the whole overlapped state (mode, base round...): their replicas were
+    // corrected, never restarted
+    assertEquals(0, m.get("overlap_restarts").asInt(), m.toString());
+    assertEquals("correct", m.get("rounds").get(5).get("workers").get(0).get("start").asText());
   }
 
   @Test

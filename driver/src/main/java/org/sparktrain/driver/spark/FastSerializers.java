@@ -38,11 +38,30 @@ final class FastSerializers {
       writeFloats(out, s.updaterState());
       out.writeInt(s.iteration());
       out.writeInt(s.epoch());
+      out.writeInt(s.mode().ordinal());
+      out.writeInt(s.baseRound());
+      out.writeBoolean(s.overlap());
+      out.writeInt(s.resetPartitions().length);
+      for (int p : s.resetPartitions()) {
+        out.writeInt(p);
+      }
+      out.writeFloat(s.gain());
     }
 
     @Override
     public ModelState read(Kryo kryo, Input in, Class<ModelState> type) {
-      return new ModelState(readFloats(in), readFloats(in), in.readInt(), in.readInt());
+      float[] params = readFloats(in);
+      float[] updater = readFloats(in);
+      int iteration = in.readInt();
+      int epoch = in.readInt();
+      ModelState.Mode mode = ModelState.Mode.values()[in.readInt()];
+      int baseRound = in.readInt();
+      boolean overlap = in.readBoolean();
+      int[] resets = new int[in.readInt()];
+      for (int i = 0; i < resets.length; i++) {
+        resets[i] = in.readInt();
+      }
+      return new ModelState(params, updater, iteration, epoch, mode, baseRound, overlap, resets, in.readFloat());
     }
   }
 
@@ -63,13 +82,14 @@ final class FastSerializers {
       out.writeString(u.worker());
       out.writeString(u.device());
       out.writeInt(u.attempt());
+      out.writeString(u.start());
     }
 
     @Override
     public ReplicaUpdate read(Kryo kryo, Input in, Class<ReplicaUpdate> type) {
       return new ReplicaUpdate(in.readInt(), readFloats(in), readFloats(in), in.readLong(), in.readInt(),
           in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readString(),
-          in.readString(), in.readInt());
+          in.readString(), in.readInt(), in.readString());
     }
   }
 }

@@ -129,6 +129,7 @@ public final class ParameterAveragingTrainer {
     long checkpointNanos = 0;
     int excludedReplicas = 0;
     int drains = 0;
+    long restarts = 0;
     double previousMedianLoss = Double.NaN;
     RunningTasks tasks = new RunningTasks();
     sc.sc().addSparkListener(tasks);
@@ -152,8 +153,10 @@ public final class ParameterAveragingTrainer {
           if (mode == ModelState.Mode.RESET) {
             lastReset = f.round;
           }
+          f.mode = mode;
           ModelState state = new ModelState(s.params, s.updater, f.iteration, f.epoch, mode, s.round, overlap,
               resetNext, (float) settings.overlapGain());
+          f.resets = resetNext;
           resetNext = new int[0];
           f.bc = sc.broadcast(state);
           f.base = s.params;
@@ -188,7 +191,15 @@ public final class ParameterAveragingTrainer {
             resetNext = new int[0];
             continue;
           }
-          resetNext = sum.excluded().keySet().stream().mapToInt(Integer::intValue).toArray();
+          // A partition the round already running restarts anyway needs no second restart.
+          java.util.Set<Integer> restarting = new java.util.HashSet<>();
+          if (!flight.isEmpty()) {
+            for (int p : flight.peekFirst().resets) {
+              restarting.add(p);
+            }
+          }
+          resetNext = sum.excluded().keySet().stream().filter(p -> !restarting.contains(p)).mapToInt(Integer::intValue)
+              .toArray();
         }
         double spread = 0;
         double relSpread = 0;
@@ -214,6 +225,9 @@ public final class ParameterAveragingTrainer {
         RoundStats stats = new RoundStats(f.round, f.epoch + 1, f.k, sum.meanLoss(), sum.examples(), seconds,
             Math.max(0, seconds - busy), spread, relSpread, withSync);
         rounds.add(stats);
+        if (f.mode != ModelState.Mode.RESET) {
+          restarts += workers.stream().filter(w -> "reset".equals(w.start()) || "throwaway".equals(w.start())).count();
+        }
         k.observe(f.k, stats.busySeconds(), stats.syncSeconds(), maxBatches, relSpread);
         double elapsed = (System.nanoTime() - start) / 1e9;
         int totalRounds = f.round + flight.size() + (s.remainingSteps(steps, settings.epochs()) + k.next() - 1)
@@ -257,6 +271,7 @@ public final class ParameterAveragingTrainer {
     if (overlap) {
       info.put("overlap_gain", settings.overlapGain());
       info.put("overlap_drains", drains);
+      info.put("overlap_restarts", restarts);
     }
     info.put("setup_seconds", (start - setup) / 1e9);
     info.put("driver_broadcast_seconds", broadcastNanos / 1e9);
@@ -456,6 +471,9 @@ public final class ParameterAveragingTrainer {
     int step;
     int iteration;
     RoundPlan plan;
+    ModelState.Mode mode;
+    /** Partitions whose replicas the round restarts from the average. */
+    int[] resets = new int[0];
     Broadcast<ModelState> bc;
     /** The parameters broadcast with the round (a common reference for the replicas' spread). */
     float[] base;

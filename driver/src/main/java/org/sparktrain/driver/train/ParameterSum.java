@@ -67,7 +67,7 @@ public final class ParameterSum implements Externalizable {
   private void addStats(ReplicaUpdate u) {
     workers.add(new WorkerStats(u.partition(), u.worker(), u.device(), u.examples(), u.batches(),
         u.meanLoss(), u.computeSeconds(), u.dataSeconds(),
-        u.loadSeconds(), 0, u.attempt(), null));
+        u.loadSeconds(), 0, u.attempt(), null, u.start()));
   }
 
   /** Why {@code u} cannot be averaged (non-finite loss, parameters or updater state), or null. */

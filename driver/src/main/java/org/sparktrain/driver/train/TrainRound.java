@@ -55,8 +55,9 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     ModelState start = state.value();
     ReplicaUpdate update;
     try {
-      // In overlapped averaging the previous round may still train on this replica: wait for it.
-      replica.acquire();
+      // In overlapped averaging the previous round may still train on this replica, or not have
+      // started yet: wait for it.
+      replica.acquire(plan.round(), start.overlap() && start.mode() != ModelState.Mode.RESET);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("round " + plan.round() + " of partition " + partition
@@ -68,10 +69,10 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
       // train a throwaway replica from the broadcast instead. A RESET round always owns the replica.
       Replica r = start.mode() != ModelState.Mode.RESET && replica.lastRound() >= plan.round()
           ? new Replica(MultiLayerConfiguration.fromJson(confJson.value())) : replica;
-      r.begin(start, plan.round(), partition);
+      String how = r.begin(start, plan.round(), partition);
       double loadSeconds = (System.nanoTime() - t0) / 1e9;
       update = r.train(block, plan, partition, withUpdater, workerId(), start.params(), loadSeconds, device,
-          augmentation);
+          augmentation).withStart(r == replica ? how : "throwaway");
       r.finish(plan.round(), update, start.overlap());
     } finally {
       replica.release();

@@ -10,6 +10,7 @@ import java.io.Serializable;
  *     broadcast, task launch, result transfer, averaging and waiting for slower replicas
  * @param attempt Spark task attempt that produced the result (above 0 after a retry)
  * @param excluded why the divergence guard left this replica out of the average, or null
+ * @param start how the replica began the round (reset, continue, correct, throwaway), or null
  */
 public record WorkerStats(
     @JsonProperty("partition") int partition,
@@ -24,7 +25,17 @@ public record WorkerStats(
     @JsonProperty("sync_seconds") double syncSeconds,
     @JsonProperty("attempt") int attempt,
     @JsonProperty("excluded") @com.fasterxml.jackson.annotation.JsonInclude(
-        com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String excluded) implements Serializable {
+        com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String excluded,
+    @JsonProperty("start") @com.fasterxml.jackson.annotation.JsonInclude(
+        com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String start) implements Serializable {
+
+  /** Stats without the replica's start. */
+  public WorkerStats(int partition, String worker, String device, long examples, int batches, double loss,
+                     double computeSeconds, double dataSeconds, double loadSeconds, double syncSeconds, int attempt,
+                     String excluded) {
+    this(partition, worker, device, examples, batches, loss, computeSeconds, dataSeconds, loadSeconds, syncSeconds,
+        attempt, excluded, null);
+  }
 
   /** A first-attempt, averaged replica's stats. */
   public WorkerStats(int partition, String worker, String device, long examples, int batches, double loss,
@@ -36,12 +47,12 @@ public record WorkerStats(
   /** A copy marked as excluded from the average. */
   WorkerStats excludedFor(String reason) {
     return new WorkerStats(partition, worker, device, examples, batches, loss, computeSeconds, dataSeconds, loadSeconds,
-        syncSeconds, attempt, reason);
+        syncSeconds, attempt, reason, start);
   }
 
   /** A copy with the sync time filled in from the round's wall time. */
   WorkerStats withRoundSeconds(double roundSeconds) {
     return new WorkerStats(partition, worker, device, examples, batches, loss, computeSeconds, dataSeconds, loadSeconds,
-        Math.max(0, roundSeconds - computeSeconds - dataSeconds), attempt, excluded);
+        Math.max(0, roundSeconds - computeSeconds - dataSeconds), attempt, excluded, start);
   }
 }

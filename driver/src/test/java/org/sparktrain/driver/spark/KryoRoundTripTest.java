@@ -49,8 +49,26 @@ class KryoRoundTripTest {
     ModelState s = roundTrip(new ModelState(new float[] {1, 2}, new float[] {3}, 7, 1));
     assertArrayEquals(new float[] {1, 2}, s.params());
     assertEquals(7, s.iteration());
-    ReplicaUpdate u = roundTrip(new ReplicaUpdate(3, new float[] {1}, null, 5, 1, 2.5, 0, 0, 0, 0, "w", "cpu", 2));
+    assertEquals(ModelState.Mode.RESET, s.mode());
+    ReplicaUpdate u = roundTrip(new ReplicaUpdate(3, new float[] {1}, null, 5, 1, 2.5, 0, 0, 0, 0, "w", "cpu", 2)
+        .withStart("correct"));
     assertEquals(3, u.partition());
     assertEquals(2, u.attempt());
+    assertEquals("correct", u.start());
+  }
+
+  /** Every field of an overlapped round's broadcast reaches the executors (local mode never serializes it). */
+  @Test
+  void overlappedRoundStateKeepsEveryField() {
+    ModelState s = roundTrip(new ModelState(new float[] {1, 2}, null, 70, 2, ModelState.Mode.CORRECT, 5, true,
+        new int[] {1, 3}, 0.25f));
+    assertEquals(ModelState.Mode.CORRECT, s.mode());
+    assertEquals(5, s.baseRound());
+    assertEquals(true, s.overlap());
+    assertArrayEquals(new int[] {1, 3}, s.resetPartitions());
+    assertEquals(0.25f, s.gain());
+    assertEquals(null, s.updaterState());
+    assertEquals(70, s.iteration());
+    assertEquals(2, s.epoch());
   }
 }

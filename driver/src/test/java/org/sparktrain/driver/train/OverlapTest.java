@@ -97,6 +97,9 @@ class OverlapTest extends SparkTestBase {
         }
       }
       assertEquals(10, distributed.rounds().size());
+      // round 2 starts with round 1 (two free slots, one partition) and must still train after it
+      assertEquals(List.of("reset", "continue", "correct", "correct", "correct", "correct", "correct", "correct",
+          "correct", "correct"), distributed.rounds().stream().map(r -> r.workers().get(0).start()).toList());
       EquivalenceTest.assertClose(single.params(), distributed.network().params(), 1e-5);
       EquivalenceTest.assertClose(single.getUpdater().getStateViewArray(),
           distributed.network().getUpdater().getStateViewArray(), 1e-5);
@@ -158,6 +161,9 @@ class OverlapTest extends SparkTestBase {
     assertEquals(16, overlapped.rounds().size(), "40 batches per partition and epoch at k=5, 2 epochs");
     assertEquals(16000, overlapped.trainSamples(), "every example once per epoch");
     assertEquals(0, overlapped.engineInfo().get("overlap_drains"));
+    assertEquals(0L, overlapped.engineInfo().get("overlap_restarts"), "no replica lost its own state");
+    assertEquals("correct", overlapped.rounds().get(5).workers().get(0).start());
+    assertEquals("continue", overlapped.rounds().get(1).workers().get(0).start(), "round 2 has no average yet");
     assertTrue(jobs.overlapped() >= 10, "most rounds were submitted while the previous one ran: "
         + jobs.overlapped() + " of 15");
     double a = accuracy(overlapped);
@@ -239,6 +245,8 @@ class OverlapTest extends SparkTestBase {
     // round 4 was already running from the poisoned replica; round 5 restarts it from the average
     int excluded = (int) r.engineInfo().get("excluded_replicas");
     assertTrue(excluded == 1 || excluded == 2, "excluded " + excluded);
+    assertEquals("reset", r.rounds().get(4).workers().get(2).start(), "restarted from the average of round 3");
+    assertEquals(1L, r.engineInfo().get("overlap_restarts"));
     for (int round = 5; round <= r.rounds().size(); round++) {
       assertEquals(null, r.rounds().get(round - 1).workers().get(2).excluded(), "round " + round);
     }

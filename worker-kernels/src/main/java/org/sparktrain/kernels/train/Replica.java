@@ -21,10 +21,15 @@ public final class Replica {
   private BatchPlan cachedPlan;
   private final OverlapCorrection overlap = new OverlapCorrection();
   private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+  private final java.util.concurrent.locks.Condition advanced = lock.newCondition();
+  private double lastTaskSeconds;
+  private long begunNanos;
   /** The last round this replica finished training; -1 before the first. */
   private int lastRound = -1;
   /** Set while a round runs on the replica: a round that did not finish leaves it in an unknown state. */
   private boolean dirty;
+  /** The round at whose start the replica was last set to an average. */
+  private int resetAt;
 
   public Replica(MultiLayerConfiguration conf) {
     this.net = new MultiLayerNetwork(conf.clone());
@@ -37,15 +42,34 @@ public final class Replica {
   }
 
   /**
-   * Takes the replica for one task, waiting while another task (the previous round, in overlapped
-   * averaging) still trains on it. Interruptible, so a cancelled job frees the waiting task.
+   * Takes the replica for one task, waiting while another task uses it. Interruptible, so a
+   * cancelled job frees the waiting task.
+   *
+   * <p>With {@code inOrder} (overlapped rounds that continue from the replica's own state) it also
+   * waits for the previous round to finish here: two consecutive rounds' tasks can start at the same
+   * moment when there are free slots, and the later one must not take the replica first. It waits
+   * at most {@code max(2 s, 3 x the replica's last task)}: a previous round that runs elsewhere
+   * (its executor was lost, or it did not get its preferred executor) never arrives, and this
+   * round then restarts the replica from the broadcast average.
    */
-  public void acquire() throws InterruptedException {
+  public void acquire(int round, boolean inOrder) throws InterruptedException {
     lock.lockInterruptibly();
+    if (!inOrder) {
+      return;
+    }
+    long deadline = System.nanoTime() + (long) (Math.max(2.0, 3 * lastTaskSeconds) * 1e9);
+    while (lastRound >= 0 && lastRound < round - 1 && !dirty) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      advanced.awaitNanos(left);
+    }
   }
 
-  /** Gives the replica back after {@link #acquire()}. */
+  /** Gives the replica back after {@link #acquire}, waking a task waiting for this round. */
   public void release() {
+    advanced.signalAll();
     lock.unlock();
   }
 
@@ -63,15 +87,23 @@ public final class Replica {
    * @return {@code "reset"}, {@code "continue"} or {@code "correct"}
    */
   public String begin(ModelState st, int round, int partition) {
-    boolean reset = st.mode() == ModelState.Mode.RESET || st.resets(partition) || dirty || lastRound != round - 1
-        || (st.mode() == ModelState.Mode.CORRECT && !overlap.has(st.baseRound()));
+    boolean reset = st.mode() == ModelState.Mode.RESET || st.resets(partition) || dirty || lastRound != round - 1;
+    // An average older than the replica's own restart says nothing about its current state: the
+    // restart already put it on an average, so it just continues (the next average corrects it).
+    boolean correct = !reset && st.mode() == ModelState.Mode.CORRECT && st.baseRound() >= resetAt;
+    if (correct && !overlap.has(st.baseRound())) {
+      reset = true;
+      correct = false;
+    }
     dirty = true;
+    begunNanos = System.nanoTime();
     if (reset) {
       load(st);
       overlap.reset();
+      resetAt = round;
       return "reset";
     }
-    if (st.mode() == ModelState.Mode.CORRECT) {
+    if (correct) {
       float[] x = FloatArrays.flat(net.params());
       float[] u = st.updaterState() != null ? updaterState() : null;
       overlap.correct(st.baseRound(), x, st.params(), u, st.updaterState(), st.gain());
@@ -82,7 +114,7 @@ public final class Replica {
     }
     net.setIterationCount(st.iteration());
     net.setEpochCount(st.epoch());
-    return st.mode() == ModelState.Mode.CORRECT ? "correct" : "continue";
+    return correct ? "correct" : "continue";
   }
 
   /**
@@ -95,6 +127,7 @@ public final class Replica {
     }
     lastRound = round;
     dirty = false;
+    lastTaskSeconds = (System.nanoTime() - begunNanos) / 1e9;
   }
 
   /** Loads parameters, updater state (when given) and counters from the broadcast state. */
