@@ -92,22 +92,6 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
   }
 
   /**
-   * Runs the round's job and returns the results in partition order (at most one per partition),
-   * without collect's lambda.
-   */
-  static java.util.List<ReplicaUpdate> collect(org.apache.spark.api.java.JavaSparkContext sc,
-                                               org.apache.spark.rdd.RDD<ReplicaUpdate> rdd) {
-    ReplicaUpdate[] perPartition = (ReplicaUpdate[]) sc.sc().runJob(rdd, new FirstOrNull(), TAG);
-    java.util.List<ReplicaUpdate> out = new java.util.ArrayList<>(perPartition.length);
-    for (ReplicaUpdate u : perPartition) {
-      if (u != null) {
-        out.add(u);
-      }
-    }
-    return out;
-  }
-
-  /**
    * Submits the round's job without waiting: results land in partition order in the returned
    * array, which {@link #results} returns once the future completes. Jobs submitted one after
    * another from one thread get increasing job ids, so Spark's FIFO scheduler launches every task

@@ -12,7 +12,7 @@ import org.sparktrain.kernels.data.ExampleBlock;
 
 /**
  * One model replica: a DL4J network built once and trained round after round on one partition.
- * Not thread-safe; one task uses it at a time.
+ * One task uses it at a time: tasks take it with {@link #acquire} and give it back with {@link #release}.
  */
 public final class Replica {
   private final MultiLayerNetwork net;
