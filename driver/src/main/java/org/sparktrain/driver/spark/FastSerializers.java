@@ -20,14 +20,24 @@ final class FastSerializers {
       out.writeInt(-1, true);
       return;
     }
-    byte[] b = FloatArrays.toBytes(a);
-    out.writeInt(b.length, true);
-    out.writeBytes(b);
+    out.writeInt(a.length * Float.BYTES, true);
+    if (out instanceof com.esotericsoftware.kryo.io.UnsafeOutput) {
+      // spark.kryo.unsafe (sparktrain's default): one memory copy straight into Kryo's buffer
+      out.writeFloats(a);
+    } else {
+      out.writeBytes(FloatArrays.toBytes(a));
+    }
   }
 
   static float[] readFloats(Input in) {
     int n = in.readInt(true);
-    return n < 0 ? null : FloatArrays.fromBytes(in.readBytes(n));
+    if (n < 0) {
+      return null;
+    }
+    if (in instanceof com.esotericsoftware.kryo.io.UnsafeInput) {
+      return in.readFloats(n / Float.BYTES);
+    }
+    return FloatArrays.fromBytes(in.readBytes(n));
   }
 
   /** {@link ModelState}. */

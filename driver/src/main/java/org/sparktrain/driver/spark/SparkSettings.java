@@ -11,6 +11,11 @@ public final class SparkSettings {
     conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     conf.setIfMissing("spark.kryo.registrator", SparkTrainKryoRegistrator.class.getName());
     conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
+    // Unsafe-based Kryo streams copy float arrays (parameters, updater state) in one memory copy
+    // each way (FastSerializers); MLP 1 epoch local[2]: 19,856 vs 18,830 samples/s (medians of 3).
+    // Values travel in the machine's byte order, so driver and executors must share it (x86-64 and
+    // ARM64 are both little-endian).
+    conf.setIfMissing("spark.kryo.unsafe", "true");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     // Parameter vectors are incompressible floats: compressing broadcasts only costs time.
     conf.setIfMissing("spark.broadcast.compress", "false");

@@ -57,6 +57,17 @@ class KryoRoundTripTest {
     assertEquals("correct", u.start());
   }
 
+  /** The same payloads through Kryo's plain streams, for a user who sets spark.kryo.unsafe=false. */
+  @Test
+  void roundPayloadsWithoutUnsafeStreams() {
+    SerializerInstance plain = new KryoSerializer(SparkSettings.withDefaults(new SparkConf()
+        .set("spark.kryo.unsafe", "false"))).newInstance();
+    ModelState s = (ModelState) plain.deserialize(plain.serialize(new ModelState(new float[] {1.5f, -2}, new float[] {3},
+        7, 1), ClassTag$.MODULE$.AnyRef()), ClassTag$.MODULE$.AnyRef());
+    assertArrayEquals(new float[] {1.5f, -2}, s.params());
+    assertArrayEquals(new float[] {3}, s.updaterState());
+  }
+
   /** Every field of an overlapped round's broadcast reaches the executors (local mode never serializes it). */
   @Test
   void overlappedRoundStateKeepsEveryField() {
