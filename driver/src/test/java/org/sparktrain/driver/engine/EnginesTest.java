@@ -104,6 +104,38 @@ class EnginesTest extends SparkTestBase {
   }
 
   @Test
+  void overlappedRoundsHandleUnevenAndEmptyPartitions() {
+    // 1001 examples over 4 partitions (250/250/250/251) at batch 50: 5 or 6 minibatches per epoch, so
+    // the last round of each epoch trains one replica longer than the others.
+    TrainConfig c = config("data.limit.train=1001", "data.partitions=4", "training.epochs=2", "averaging.frequency=2",
+        "training.batch_size=50", "averaging.overlap=true");
+    Map<String, Long> perPartitionEpoch = new HashMap<>();
+    TrainingListener collect = (RoundStats s, int total, double elapsed, long soFar) -> {
+      for (WorkerStats w : s.workers()) {
+        perPartitionEpoch.merge(s.epoch() + "/" + w.partition(), w.examples(), Long::sum);
+      }
+    };
+    long before = ReplicaCache.builds();
+    TrainingResult r = train(c, distributed(c), List.of(collect));
+    assertEquals(4, ReplicaCache.builds() - before, "one replica per partition for the whole run");
+    assertEquals(2 * 3, r.rounds().size());
+    assertEquals(2002, r.trainSamples());
+    assertEquals(250L, perPartitionEpoch.get("2/0"));
+    assertEquals(251L, perPartitionEpoch.get("2/3"));
+    assertEquals(0L, r.engineInfo().get("overlap_restarts"));
+    // 3 examples over 5 partitions: two are empty and contribute only their statistics
+    TrainConfig tiny = config("data.limit.train=3", "data.partitions=5", "averaging.frequency=1",
+        "training.batch_size=1", "averaging.overlap=true");
+    TrainingResult t = train(tiny, distributed(tiny), List.of());
+    assertEquals(3, t.trainSamples());
+    assertEquals(5, t.rounds().get(0).workers().size());
+    assertEquals(2, t.rounds().get(0).workers().stream().filter(w -> w.examples() == 0).count());
+    for (float v : org.sparktrain.kernels.train.FloatArrays.flat(t.network().params())) {
+      assertTrue(Float.isFinite(v));
+    }
+  }
+
+  @Test
   void replicasAreBuiltOnceAndEveryExampleIsSeenOncePerEpoch() {
     TrainConfig c = config("data.limit.train=3001", "data.partitions=3", "training.epochs=2", "averaging.frequency=4",
         "training.batch_size=32");
