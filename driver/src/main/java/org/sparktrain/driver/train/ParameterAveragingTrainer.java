@@ -22,12 +22,17 @@ import org.sparktrain.kernels.train.ReplicaUpdate;
 import org.sparktrain.kernels.train.RoundPlan;
 
 /**
- * Synchronous parameter averaging on Spark. Each round: broadcast the current average, let every
- * partition's persistent replica train {@code k} minibatches from its cursor, screen the results
- * (divergence guard), sum them weighted by examples, divide on the driver, tell the checkpointer.
- * One Spark job per round; no communication outside Spark. A task Spark retries (failed task, lost
- * executor) rebuilds its replica from the broadcast and trains the same batches, and Spark returns
- * one result per partition, so each partition counts exactly once.
+ * Parameter averaging on Spark. Each round: broadcast the current average, let every partition's
+ * persistent replica train {@code k} minibatches from its cursor, screen the results (divergence
+ * guard), sum them weighted by examples, divide on the driver, tell the checkpointer. One Spark job
+ * per round; no communication outside Spark. A task Spark retries (failed task, lost executor)
+ * rebuilds its replica from the broadcast and trains the same batches, and Spark returns one result
+ * per partition, so each partition counts exactly once.
+ *
+ * <p>Synchronous by default: a round starts when the previous one is averaged. With
+ * {@link AveragingSettings#overlap()} two rounds are in flight and replicas apply each average one
+ * round late ({@link org.sparktrain.kernels.train.OverlapCorrection}); the pipeline drains before
+ * every checkpoint, so checkpoints stay exact.
  */
 public final class ParameterAveragingTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ParameterAveragingTrainer.class);
