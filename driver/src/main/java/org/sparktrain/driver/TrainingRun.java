@@ -94,7 +94,8 @@ public final class TrainingRun {
       throw new ConfigException("--resume", "cannot be combined with --overwrite (which starts a new run)");
     }
     CheckpointPolicy policy = config.checkpoint().policy(dir);
-    boolean hasCheckpoints = !CheckpointStore.at(policy.dir(), hadoop).list().isEmpty();
+    CheckpointStore store = CheckpointStore.at(policy.dir(), hadoop);
+    boolean hasCheckpoints = !store.list().isEmpty();
     if (resume) {
       if (!hasCheckpoints) {
         throw new ConfigException("--resume", "nothing to resume: no checkpoint in " + policy.dir()
@@ -111,7 +112,7 @@ public final class TrainingRun {
           + "--overwrite to replace it, or choose another --output");
     }
     if (hasCheckpoints) {
-      String owner = CheckpointStore.at(policy.dir(), hadoop).newestOutputDir();
+      String owner = store.newestOutputDir();
       if (owner == null || sameDir(owner, dir, hadoop)) {
         return true;
       }

@@ -121,14 +121,7 @@ public final class ParameterAveragingTrainer {
     List<RoundStats> rounds = new ArrayList<>();
     long resumedSamples = resume == null ? 0 : resume.samples();
     long setup = System.nanoTime();
-    try {
-      prepare(sc, data, runId, confJson, s);
-    } catch (RuntimeException e) {
-      ReplicaCache.release(runId);
-      confJson.destroy(false);
-      throw e;
-    }
-    long start = System.nanoTime();
+    long start = setup;
     long broadcastNanos = 0;
     long jobNanos = 0;
     long checkpointNanos = 0;
@@ -141,8 +134,11 @@ public final class ParameterAveragingTrainer {
     java.util.ArrayDeque<Pending> flight = new java.util.ArrayDeque<>();
     int[] resetNext = new int[0];
     int lastReset = Integer.MAX_VALUE;
-    long lastDone = start;
+    long lastDone;
     try {
+      prepare(sc, data, runId, confJson, s);
+      start = System.nanoTime();
+      lastDone = start;
       while (true) {
         // Keep `depth` rounds in flight. Overlapped averaging lets the pipeline drain before a round
         // that must be consistent (a checkpoint), so the next round restarts every replica from it.
@@ -156,15 +152,12 @@ public final class ParameterAveragingTrainer {
           ModelState.Mode mode = !overlap || flight.isEmpty() ? ModelState.Mode.RESET
               : s.round >= lastReset ? ModelState.Mode.CORRECT : ModelState.Mode.CONTINUE;
           if (mode == ModelState.Mode.RESET) {
-            lastReset = f.round;
+            lastReset = f.round();
           }
-          f.mode = mode;
-          ModelState state = new ModelState(s.params, s.updater, f.iteration, f.epoch, mode, s.round, overlap,
+          f.state = new ModelState(s.params, s.updater, f.iteration, f.plan.epoch(), mode, s.round, overlap,
               resetNext, (float) settings.overlapGain());
-          f.resets = resetNext;
           resetNext = new int[0];
-          f.bc = sc.broadcast(state);
-          f.base = s.params;
+          f.bc = sc.broadcast(f.state);
           f.submitted = t0;
           long t1 = System.nanoTime();
           broadcastNanos += t1 - t0;
@@ -186,12 +179,12 @@ public final class ParameterAveragingTrainer {
           long working = workers.stream().filter(w -> w.examples() > 0).count();
           excludedReplicas += sum.excluded().size();
           sum.excluded().forEach((p, why) -> LOG.warn("round {}: replica of partition {} left out of the average: {}",
-              f.round, p, why));
+              f.round(), p, why));
           if (sum.examples() == 0 || sum.excluded().size() > guard.maxDivergedFraction() * working) {
             // Rounds already running started from the diverged replicas: discard them too.
             discard(sc, flight);
             s.rewind(f);
-            s.learningRate = rollBack(f.round, s, sum, working, configuredLr);
+            s.learningRate = rollBack(f.round(), s, sum, working, configuredLr);
             lastReset = Integer.MAX_VALUE;
             resetNext = new int[0];
             continue;
@@ -199,7 +192,7 @@ public final class ParameterAveragingTrainer {
           // A partition the round already running restarts anyway needs no second restart.
           java.util.Set<Integer> restarting = new java.util.HashSet<>();
           if (!flight.isEmpty()) {
-            for (int p : flight.peekFirst().resets) {
+            for (int p : flight.peekFirst().state.resetPartitions()) {
               restarting.add(p);
             }
           }
@@ -210,7 +203,7 @@ public final class ParameterAveragingTrainer {
         double relSpread = 0;
         if (sum.examples() > 0) {
           s.params = sum.averageParams();
-          spread = sum.replicaSpread(f.base, s.params);
+          spread = sum.replicaSpread(f.state.params(), s.params);
           relSpread = spread / Math.max(1e-12, norm(s.params));
           if (s.updater != null) {
             float[] u = sum.averageUpdater();
@@ -219,7 +212,7 @@ public final class ParameterAveragingTrainer {
         }
         previousMedianLoss = medianLoss(workers);
         int maxBatches = workers.stream().mapToInt(WorkerStats::batches).max().orElse(0);
-        s.round = f.round;
+        s.round = f.round();
         s.samples += sum.examples();
         long done = System.nanoTime();
         // A round's time: from its submission, or from the previous round's end when it overlapped it
@@ -227,15 +220,15 @@ public final class ParameterAveragingTrainer {
         lastDone = done;
         List<WorkerStats> withSync = workers.stream().map(w -> w.withRoundSeconds(seconds)).toList();
         double busy = withSync.stream().mapToDouble(w -> w.computeSeconds() + w.dataSeconds()).max().orElse(0);
-        RoundStats stats = new RoundStats(f.round, f.epoch + 1, f.k, sum.meanLoss(), sum.examples(), seconds,
-            Math.max(0, seconds - busy), spread, relSpread, withSync);
+        RoundStats stats = new RoundStats(f.round(), f.plan.epoch() + 1, f.plan.steps(), sum.meanLoss(),
+            sum.examples(), seconds, Math.max(0, seconds - busy), spread, relSpread, withSync);
         rounds.add(stats);
-        if (f.mode != ModelState.Mode.RESET) {
+        if (f.state.mode() != ModelState.Mode.RESET) {
           restarts += workers.stream().filter(w -> "reset".equals(w.start()) || "throwaway".equals(w.start())).count();
         }
-        k.observe(f.k, stats.busySeconds(), stats.syncSeconds(), maxBatches, relSpread);
+        k.observe(f.plan.steps(), stats.busySeconds(), stats.syncSeconds(), maxBatches, relSpread);
         double elapsed = (System.nanoTime() - start) / 1e9;
-        int totalRounds = f.round + flight.size() + (s.remainingSteps(steps, settings.epochs()) + k.next() - 1)
+        int totalRounds = f.round() + flight.size() + (s.remainingSteps(steps, settings.epochs()) + k.next() - 1)
             / k.next();
         for (TrainingListener l : listeners) {
           l.onRound(stats, totalRounds, elapsed, s.samples - resumedSamples);
@@ -373,12 +366,8 @@ public final class ParameterAveragingTrainer {
     /** Plans the next round of {@code k} steps and moves the cursor past it. */
     Pending plan(int k, int steps, AveragingSettings set) {
       Pending f = new Pending();
-      f.round = ++planned;
-      f.k = k;
-      f.epoch = epoch;
-      f.step = step;
       f.iteration = iteration;
-      f.plan = new RoundPlan(f.round, epoch, step, k, set.batchSize(), set.seed(), set.shuffle(), set.numClasses(),
+      f.plan = new RoundPlan(++planned, epoch, step, k, set.batchSize(), set.seed(), set.shuffle(), set.numClasses(),
           learningRate);
       // the partition with the most minibatches trains min(k, what is left of its epoch)
       iteration += Math.min(k, steps - step);
@@ -392,9 +381,9 @@ public final class ParameterAveragingTrainer {
 
     /** Moves the cursor back to where round {@code f} started (it and any later round are discarded). */
     void rewind(Pending f) {
-      planned = f.round - 1;
-      epoch = f.epoch;
-      step = f.step;
+      planned = f.round() - 1;
+      epoch = f.plan.epoch();
+      step = f.plan.firstStep();
       iteration = f.iteration;
     }
 
@@ -420,7 +409,8 @@ public final class ParameterAveragingTrainer {
       }
       if (!java.util.Arrays.equals(r.partitionCounts(), counts)) {
         throw new IllegalArgumentException("checkpoint was written for partitions of "
-            + java.util.Arrays.toString(r.partitionCounts()) + " examples, this run has " + java.util.Arrays.toString(counts));
+            + java.util.Arrays.toString(r.partitionCounts()) + " examples, this run has "
+            + java.util.Arrays.toString(counts));
       }
       Loop s = new Loop(r.params().clone(), r.updater() == null ? null : r.updater().clone());
       s.round = r.round();
@@ -458,10 +448,9 @@ public final class ParameterAveragingTrainer {
     Broadcast<ModelState> bc = sc.broadcast(new ModelState(s.params, s.updater, s.iteration, s.epoch));
     try {
       Pending f = new Pending();
-      f.round = 0;
+      f.plan = plan;
       submit(sc, f, TrainRound.rdd(data.blocks().rdd(), new TrainRound(runId, confJson, bc, plan, s.updater != null,
-          settings.augmentation())), data.partitions(), GuardSettings.defaults(),
-          Double.NaN);
+          settings.augmentation())), data.partitions(), GuardSettings.defaults(), Double.NaN);
       await(sc, f, GuardSettings.defaults(), null);
     } finally {
       bc.destroy(false);
@@ -470,22 +459,21 @@ public final class ParameterAveragingTrainer {
 
   /** One round on its way: its plan, the cursor it started from, its broadcast and its job. */
   static final class Pending {
-    int round;
-    int k;
-    int epoch;
-    int step;
-    int iteration;
+    /** Round number, epoch, first step and k of the round. */
     RoundPlan plan;
-    ModelState.Mode mode;
-    /** Partitions whose replicas the round restarts from the average. */
-    int[] resets = new int[0];
+    /** DL4J's iteration count at the round's start (the cursor's third coordinate). */
+    int iteration;
+    /** What the round broadcast: the average it started from, the mode, the partitions it restarts. */
+    ModelState state;
     Broadcast<ModelState> bc;
-    /** The parameters broadcast with the round (a common reference for the replicas' spread). */
-    float[] base;
     long submitted;
     String group;
     org.apache.spark.SimpleFutureAction<ReplicaUpdate[]> future;
     java.util.function.Supplier<ParameterSum> tree;
+
+    int round() {
+      return plan.round();
+    }
   }
 
   /**
@@ -499,7 +487,7 @@ public final class ParameterAveragingTrainer {
    */
   static void submit(JavaSparkContext sc, Pending f, org.apache.spark.rdd.RDD<ReplicaUpdate> updates, int partitions,
                      GuardSettings guard, double previousMedianLoss) {
-    f.group = "sparktrain-round-" + f.round + "-" + UUID.randomUUID();
+    f.group = "sparktrain-round-" + f.round() + "-" + UUID.randomUUID();
     if (partitions > COLLECT_MAX_PARTITIONS) {
       // The results meet only in the tree, so a replica's loss is compared with the previous
       // round's median instead of this round's.
@@ -511,7 +499,7 @@ public final class ParameterAveragingTrainer {
           new ParameterSum.Merge(), 2);
       return;
     }
-    sc.setJobGroup(f.group, "sparktrain round " + f.round, true);
+    sc.setJobGroup(f.group, "sparktrain round " + f.round(), true);
     try {
       f.future = TrainRound.submit(sc, updates);
     } finally {
@@ -533,7 +521,7 @@ public final class ParameterAveragingTrainer {
         }, guard.roundTimeoutSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     try {
       if (f.tree != null) {
-        sc.setJobGroup(f.group, "sparktrain round " + f.round, true);
+        sc.setJobGroup(f.group, "sparktrain round " + f.round(), true);
         try {
           return f.tree.get();
         } finally {
@@ -543,7 +531,7 @@ public final class ParameterAveragingTrainer {
       return screenAndSum(TrainRound.results(f.future.get()), guard.maxLossRatio());
     } catch (Exception e) { // Spark's SparkException is checked but thrown undeclared
       if (timedOut.get() != null) {
-        throw new RoundTimeoutException("round " + f.round + " did not finish within guard.round_timeout_seconds="
+        throw new RoundTimeoutException("round " + f.round() + " did not finish within guard.round_timeout_seconds="
             + guard.roundTimeoutSeconds() + " and was cancelled: " + timedOut.get() + ". Check that executor's log "
             + "for a stuck task, or raise guard.round_timeout_seconds if rounds are legitimately this slow.");
       }
@@ -563,7 +551,7 @@ public final class ParameterAveragingTrainer {
         try {
           f.future.get();
         } catch (Exception expected) { // cancelled
-          LOG.debug("round {} discarded: {}", f.round, expected.getMessage());
+          LOG.debug("round {} discarded: {}", f.round(), expected.getMessage());
         }
       }
       if (f.bc != null) {

@@ -1,6 +1,5 @@
 package org.sparktrain.kernels.train;
 
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -82,11 +81,6 @@ public final class OverlapCorrection {
     }
     // rounds up to this one are settled
     snapshots.headMap(round, true).clear();
-  }
-
-  /** Rounds remembered, for tests. */
-  Map<Integer, float[][]> snapshots() {
-    return snapshots;
   }
 
   /** x -= c and S += c with c = gain (z - a - S); returns the new S. */

@@ -131,7 +131,7 @@ public final class Replica {
   }
 
   /** Loads parameters, updater state (when given) and counters from the broadcast state. */
-  public void load(ModelState state) {
+  private void load(ModelState state) {
     INDArray p = net.params();
     if (p.length() != state.params().length) {
       throw new IllegalStateException("broadcast holds " + state.params().length + " parameters, replica has "
