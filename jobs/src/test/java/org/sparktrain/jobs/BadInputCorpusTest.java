@@ -36,6 +36,11 @@ class BadInputCorpusTest {
     return CORPUS.resolve("idx").resolve(name).toString();
   }
 
+  /** A corrupt IDX file of the corpus put in place of {@code key}: exit 3, the file named. */
+  private static Arguments corruptIdx(String name, String key, String file) {
+    return data(name, 3, file, key + "=" + idx(file));
+  }
+
   private static Arguments data(String name, int code, String named, String... sets) {
     List<String> all = new ArrayList<>(List.of("training.epochs=1"));
     all.addAll(List.of(sets));
@@ -44,26 +49,17 @@ class BadInputCorpusTest {
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        data("truncated gzip", 3, "truncated-images-idx3-ubyte.gz",
-            "data.train.images=" + idx("truncated-images-idx3-ubyte.gz")),
-        data("truncated plain", 3, "truncated-plain-images-idx3-ubyte",
-            "data.train.images=" + idx("truncated-plain-images-idx3-ubyte")),
-        data("not gzip", 3, "not-gzip-images-idx3-ubyte.gz",
-            "data.train.images=" + idx("not-gzip-images-idx3-ubyte.gz")),
-        data("garbled gzip", 3, "garbled-gzip-images-idx3-ubyte.gz",
-            "data.train.images=" + idx("garbled-gzip-images-idx3-ubyte.gz")),
-        data("wrong magic", 3, "wrong-magic-images-idx3-ubyte.gz",
-            "data.train.images=" + idx("wrong-magic-images-idx3-ubyte.gz")),
-        data("count mismatch", 3, "count-mismatch-labels-idx1-ubyte.gz",
-            "data.train.labels=" + idx("count-mismatch-labels-idx1-ubyte.gz")),
-        data("label out of range", 3, "out-of-range-labels-idx1-ubyte.gz",
-            "data.train.labels=" + idx("out-of-range-labels-idx1-ubyte.gz")),
-        data("wrong image size", 3, "wrong-size-images-idx3-ubyte.gz",
-            "data.test.images=" + idx("wrong-size-images-idx3-ubyte.gz")),
-        data("empty file", 3, "empty-images-idx3-ubyte", "data.train.images=" + idx("empty-images-idx3-ubyte")),
-        data("trailing bytes", 3, "trailing-bytes-labels-idx1-ubyte.gz",
-            "data.train.labels=" + idx("trailing-bytes-labels-idx1-ubyte.gz")),
-        data("missing file", 3, "no-such-file.gz", "data.train.images=" + idx("no-such-file.gz")),
+        corruptIdx("truncated gzip", "data.train.images", "truncated-images-idx3-ubyte.gz"),
+        corruptIdx("truncated plain", "data.train.images", "truncated-plain-images-idx3-ubyte"),
+        corruptIdx("not gzip", "data.train.images", "not-gzip-images-idx3-ubyte.gz"),
+        corruptIdx("garbled gzip", "data.train.images", "garbled-gzip-images-idx3-ubyte.gz"),
+        corruptIdx("wrong magic", "data.train.images", "wrong-magic-images-idx3-ubyte.gz"),
+        corruptIdx("count mismatch", "data.train.labels", "count-mismatch-labels-idx1-ubyte.gz"),
+        corruptIdx("label out of range", "data.train.labels", "out-of-range-labels-idx1-ubyte.gz"),
+        corruptIdx("wrong image size", "data.test.images", "wrong-size-images-idx3-ubyte.gz"),
+        corruptIdx("empty file", "data.train.images", "empty-images-idx3-ubyte"),
+        corruptIdx("trailing bytes", "data.train.labels", "trailing-bytes-labels-idx1-ubyte.gz"),
+        corruptIdx("missing file", "data.train.images", "no-such-file.gz"),
         data("unreadable image in a folder", 3, "folder/train/sh", "data.format=folder",
             "data.train.folder=" + CORPUS.resolve("folder/train"), "data.test.folder=" + CORPUS.resolve("folder/train"),
             "data.num_classes=2"),

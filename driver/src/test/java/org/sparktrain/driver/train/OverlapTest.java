@@ -16,11 +16,8 @@ import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparktrain.driver.SparkTestBase;
 import org.sparktrain.driver.checkpoint.CheckpointPolicy;
 import org.sparktrain.driver.checkpoint.CheckpointStore;
 import org.sparktrain.driver.checkpoint.PeriodicCheckpointer;
@@ -43,38 +40,14 @@ import org.sparktrain.kernels.train.Replica;
  * ends bit-for-bit where the uninterrupted one does, and the divergence guard still leaves out and
  * rolls back.
  */
-class OverlapTest extends SparkTestBase {
+class OverlapTest extends FaultFixture {
   private static final long SEED = 123;
-  private static DistributedDataset train;
-  private static DistributedDataset test;
   @TempDir
   Path tmp;
-
-  @BeforeAll
-  static void load() {
-    train = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
-        FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 4, 8000, null);
-    test = IdxDataSource.load(sc, FashionMnist.uri("t10k-images-idx3-ubyte.gz"),
-        FashionMnist.uri("t10k-labels-idx1-ubyte.gz"), 10, 2, 2000, null);
-  }
-
-  @AfterEach
-  void disarm() {
-    FaultInjection.clear();
-  }
-
-  private static MultiLayerConfiguration mlp() {
-    return NetworkFactory.build(List.of(LayerSpec.dense(64, "relu"), LayerSpec.output("softmax")),
-        new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, 3);
-  }
 
   private static ParameterAveragingTrainer trainer(boolean overlap) {
     return new ParameterAveragingTrainer(new AveragingSettings(2, 50, 5, true, 11, true, 10).withOverlap(overlap),
         GuardSettings.defaults(), List.of());
-  }
-
-  private static double accuracy(TrainingResult r) {
-    return DistributedEvaluator.evaluate(sc, r.network(), test, 10, 500).accuracy();
   }
 
   @Test
@@ -170,41 +143,6 @@ class OverlapTest extends SparkTestBase {
     double b = accuracy(sync);
     assertTrue(Math.abs(a - b) < 0.02, "overlapped " + a + " vs synchronous " + b);
     assertTrue(a > 0.75, "overlapped accuracy " + a);
-  }
-
-  /** A driver that dies right after a given round (consistent or not). */
-  private record CrashAfter(Checkpointer inner, int round, int[] seen) implements Checkpointer {
-    CrashAfter(Checkpointer inner, int round) {
-      this(inner, round, new int[1]);
-    }
-
-    @Override
-    public void afterRound(java.util.function.Supplier<TrainingState> state, boolean last) {
-      inner.afterRound(state, last);
-      crash();
-    }
-
-    @Override
-    public void afterInconsistentRound() {
-      inner.afterInconsistentRound();
-      crash();
-    }
-
-    private void crash() {
-      if (++seen[0] == round) {
-        throw new IllegalStateException("simulated driver crash after round " + round);
-      }
-    }
-
-    @Override
-    public boolean dueAfter(int roundsAhead) {
-      return inner.dueAfter(roundsAhead);
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
   }
 
   private PeriodicCheckpointer every3(CheckpointStore store, int sequence) {

@@ -10,9 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.checkpoint.CheckpointPolicy;
@@ -21,9 +18,6 @@ import org.sparktrain.driver.checkpoint.PeriodicCheckpointer;
 import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.driver.data.IdxDataSource;
 import org.sparktrain.kernels.data.FashionMnist;
-import org.sparktrain.kernels.model.LayerSpec;
-import org.sparktrain.kernels.model.NetworkFactory;
-import org.sparktrain.kernels.model.OptimizerSpec;
 import org.sparktrain.kernels.train.FaultInjection;
 import org.sparktrain.kernels.train.FloatArrays;
 
@@ -33,36 +27,12 @@ import org.sparktrain.kernels.train.FloatArrays;
  * cancelled with the stage and executor named, and a run resumed from a checkpoint ends with the
  * parameters of the run that was never interrupted.
  */
-class ResilienceTest extends org.sparktrain.driver.SparkTestBase {
-  private static DistributedDataset train;
-  private static DistributedDataset test;
+class ResilienceTest extends FaultFixture {
   @TempDir
   Path tmp;
 
-  @BeforeAll
-  static void load() {
-    train = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
-        FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 4, 8000, null);
-    test = IdxDataSource.load(sc, FashionMnist.uri("t10k-images-idx3-ubyte.gz"),
-        FashionMnist.uri("t10k-labels-idx1-ubyte.gz"), 10, 2, 2000, null);
-  }
-
-  @AfterEach
-  void disarm() {
-    FaultInjection.clear();
-  }
-
-  private static MultiLayerConfiguration mlp() {
-    return NetworkFactory.build(List.of(LayerSpec.dense(64, "relu"), LayerSpec.output("softmax")),
-        new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, 3);
-  }
-
   private static ParameterAveragingTrainer trainer(int epochs, GuardSettings guard) {
     return new ParameterAveragingTrainer(new AveragingSettings(epochs, 50, 5, true, 11, true, 10), guard, List.of());
-  }
-
-  private static double accuracy(TrainingResult r) {
-    return DistributedEvaluator.evaluate(sc, r.network(), test, 10, 500).accuracy();
   }
 
   private static Double undisturbed;
@@ -160,22 +130,6 @@ class ResilienceTest extends org.sparktrain.driver.SparkTestBase {
     assertTrue(seconds < 60, "cancelled after the time-out, not after the hang: " + seconds + " s");
     // the cancelled task was interrupted: the context is usable for the next run
     assertEquals(8000, trainer(1, GuardSettings.defaults()).fit(sc, train, mlp()).trainSamples());
-  }
-
-  /** A driver that dies right after a given round, once its checkpoint (if any) is written. */
-  private record CrashAfter(Checkpointer inner, int round) implements Checkpointer {
-    @Override
-    public void afterRound(java.util.function.Supplier<TrainingState> state, boolean last) {
-      inner.afterRound(state, last);
-      if (state.get().round() == round) {
-        throw new IllegalStateException("simulated driver crash after round " + round);
-      }
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
   }
 
   @Test
