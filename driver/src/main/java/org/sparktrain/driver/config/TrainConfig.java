@@ -74,7 +74,8 @@ public record TrainConfig(
                           @JsonProperty("max_frequency") int maxFrequency,
                           @JsonProperty("max_relative_spread") double maxRelativeSpread,
                           @JsonProperty("overlap") boolean overlap,
-                          @JsonProperty("overlap_gain") double overlapGain) implements Serializable {
+                          @JsonProperty("overlap_gain") double overlapGain,
+                          @JsonProperty("transport") String transport) implements Serializable {
     /** True for {@code frequency: auto}. */
     public boolean auto() {
       return "auto".equals(frequency);
@@ -85,6 +86,9 @@ public record TrainConfig(
       return frequency instanceof Integer i ? i : Math.max(minFrequency, Math.min(maxFrequency, 10));
     }
   }
+
+  /** Values of {@code averaging.transport}. */
+  public static final java.util.List<String> TRANSPORTS = java.util.List.of("stream", "jobs");
 
   /** Engines a config may name. */
   public static final java.util.List<String> ENGINES = java.util.List.of("sparktrain", "dl4j-spark", "single");
@@ -199,6 +203,14 @@ public record TrainConfig(
     }
     if (!(averaging.overlapGain() > 0 && averaging.overlapGain() <= 1)) {
       throw new ConfigException("averaging.overlap_gain", averaging.overlapGain() + " is out of range; allowed: (0, 1]");
+    }
+    if (!TRANSPORTS.contains(averaging.transport())) {
+      throw new ConfigException("averaging.transport", "'" + averaging.transport() + "' is not allowed; allowed: "
+          + TRANSPORTS);
+    }
+    if (averaging.overlap() && "stream".equals(averaging.transport())) {
+      throw new ConfigException("averaging.overlap", "true needs averaging.transport: jobs (overlapped rounds run one "
+          + "Spark job each); set one of them off");
     }
     if (!(averaging.maxRelativeSpread() > 0)) {
       throw new ConfigException("averaging.max_relative_spread", averaging.maxRelativeSpread()

@@ -27,6 +27,7 @@ public final class SparkTrainEngine implements TrainingEngine {
             a.maxRelativeSpread())
         : FrequencyPolicy.fixed(a.k());
     return new AveragingSettings(c.training().epochs(), c.training().batchSize(), policy, a.updaterState(), c.seed(),
-        c.data().shuffle(), c.data().numClasses(), c.augmentation().pipeline(), a.overlap(), a.overlapGain());
+        c.data().shuffle(), c.data().numClasses(), c.augmentation().pipeline(), a.overlap(), a.overlapGain(),
+        "stream".equals(a.transport()));
   }
 }

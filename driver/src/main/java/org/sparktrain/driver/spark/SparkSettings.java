@@ -22,6 +22,12 @@ public final class SparkSettings {
     // Replica results (parameters + updater state, a few MB) come back with the task status
     // instead of through a second block-manager fetch.
     conf.setIfMissing("spark.task.maxDirectResultSize", String.valueOf(64L << 20));
+    // Streamed rounds (averaging.transport: stream) talk to the driver through this plugin.
+    String plugin = org.sparktrain.driver.train.RoundService.class.getName();
+    String plugins = conf.get("spark.plugins", "").trim();
+    if (!java.util.Arrays.asList(plugins.split("\\s*,\\s*")).contains(plugin)) {
+      conf.set("spark.plugins", plugins.isEmpty() ? plugin : plugins + "," + plugin);
+    }
     // A duplicated training task would be averaged twice.
     conf.setIfMissing("spark.speculation", "false");
     return conf;

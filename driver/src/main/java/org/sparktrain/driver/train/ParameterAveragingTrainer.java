@@ -135,6 +135,12 @@ public final class ParameterAveragingTrainer {
     int[] resetNext = new int[0];
     int lastReset = Integer.MAX_VALUE;
     long lastDone;
+    RoundStream stream = null;
+    String noStream = !settings.stream() ? null : RoundStream.whyNot(sc, data);
+    if (noStream != null) {
+      LOG.warn("averaging.transport is stream but {}: running one Spark job per round", noStream);
+    }
+    boolean streamed = settings.stream() && noStream == null;
     try {
       prepare(sc, data, runId, confJson, s);
       start = System.nanoTime();
@@ -157,8 +163,20 @@ public final class ParameterAveragingTrainer {
           f.state = new ModelState(s.params, s.updater, f.iteration, f.plan.epoch(), mode, s.round, overlap,
               resetNext, (float) settings.overlapGain());
           resetNext = new int[0];
-          f.bc = sc.broadcast(f.state);
           f.submitted = t0;
+          if (streamed) {
+            // the running tasks take the round from the driver: no broadcast, no job
+            if (stream == null) {
+              stream = RoundStream.start(sc, data, runId, confJson, s.updater != null, settings.augmentation(), f);
+            } else {
+              stream.post(f);
+            }
+            f.stream = stream;
+            f.group = stream.group();
+            flight.addLast(f);
+            continue;
+          }
+          f.bc = sc.broadcast(f.state);
           long t1 = System.nanoTime();
           broadcastNanos += t1 - t0;
           TrainRound fn = new TrainRound(runId, confJson, f.bc, f.plan, s.updater != null, settings.augmentation());
@@ -172,7 +190,9 @@ public final class ParameterAveragingTrainer {
         long t1 = System.nanoTime();
         ParameterSum sum = await(sc, f, guard, tasks);
         long t2 = System.nanoTime();
-        f.bc.destroy(false);
+        if (f.bc != null) {
+          f.bc.destroy(false);
+        }
         jobNanos += t2 - t1;
         List<WorkerStats> workers = sum.workers();
         if (!sum.excluded().isEmpty()) {
@@ -246,6 +266,9 @@ public final class ParameterAveragingTrainer {
       }
     } finally {
       discard(sc, flight);
+      if (stream != null) {
+        stream.close();
+      }
       checkpointer.close();
       sc.sc().removeSparkListener(tasks);
       ReplicaCache.release(runId);
@@ -266,6 +289,10 @@ public final class ParameterAveragingTrainer {
     info.put("frequency_final", k.next());
     info.put("frequency_controller", k.describe());
     info.put("overlap", overlap);
+    info.put("transport", streamed ? "stream" : "jobs");
+    if (noStream != null) {
+      info.put("transport_fallback", noStream);
+    }
     if (overlap) {
       info.put("overlap_gain", settings.overlapGain());
       info.put("overlap_drains", drains);
@@ -470,6 +497,9 @@ public final class ParameterAveragingTrainer {
     String group;
     org.apache.spark.SimpleFutureAction<ReplicaUpdate[]> future;
     java.util.function.Supplier<ParameterSum> tree;
+    /** The stream the round was posted to (streamed rounds), and its post's number there. */
+    RoundStream stream;
+    long seq;
 
     int round() {
       return plan.round();
@@ -516,7 +546,8 @@ public final class ParameterAveragingTrainer {
     java.util.concurrent.atomic.AtomicReference<String> timedOut = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.ScheduledFuture<?> watchdog = guard.roundTimeoutSeconds() <= 0 ? null
         : WATCHDOG.schedule(() -> {
-          timedOut.set(describeRunning(sc, f.group, tasks));
+          timedOut.set((f.stream != null ? "partitions " + f.stream.missing() + " had not returned the round; "
+              : "") + describeRunning(sc, f.group, tasks));
           sc.cancelJobGroup(f.group);
         }, guard.roundTimeoutSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     try {
@@ -527,6 +558,9 @@ public final class ParameterAveragingTrainer {
         } finally {
           sc.clearJobGroup();
         }
+      }
+      if (f.stream != null) {
+        return screenAndSum(f.stream.await(f), guard.maxLossRatio());
       }
       return screenAndSum(TrainRound.results(f.future.get()), guard.maxLossRatio());
     } catch (Exception e) { // Spark's SparkException is checked but thrown undeclared
