@@ -304,7 +304,11 @@ public final class ParameterAveragingTrainer {
     info.put("checkpoint_seconds", checkpointNanos / 1e9);
     info.put("excluded_replicas", excludedReplicas);
     info.put("rollbacks", s.rollbacks);
-    info.put("retried_tasks", rounds.stream().flatMap(r -> r.workers().stream()).filter(w -> w.attempt() > 0).count());
+    // a streamed task serves many rounds: count each retried task once, not each round it served
+    info.put("retried_tasks", streamed
+        ? rounds.stream().flatMap(r -> r.workers().stream()).filter(w -> w.attempt() > 0)
+            .map(w -> w.partition() + "/" + w.attempt()).distinct().count()
+        : rounds.stream().flatMap(r -> r.workers().stream()).filter(w -> w.attempt() > 0).count());
     if (!Double.isNaN(s.learningRate)) {
       info.put("learning_rate_final", s.learningRate);
     }

@@ -190,6 +190,9 @@ final class RoundStream implements AutoCloseable {
       String device = DeviceBinder.bind(TrainRound.gpuAddresses());
       String worker = TrainRound.workerId();
       ExampleBlock block = blocks.next();
+      if (block.count() == 0) {
+        return; // an empty partition takes no part (and holds no slot) in the rounds
+      }
       Replica replica = ReplicaCache.get(runId, partition,
           () -> new Replica(MultiLayerConfiguration.fromJson(confJson.value())));
       RoundService.Next next = RoundService.poll(ctx, new RoundService.Hello(stream, partition));
