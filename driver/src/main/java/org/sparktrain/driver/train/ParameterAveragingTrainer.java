@@ -142,7 +142,18 @@ public final class ParameterAveragingTrainer {
     }
     boolean streamed = settings.stream() && noStream == null;
     try {
-      prepare(sc, data, runId, confJson, s);
+      if (streamed) {
+        // round 0 is the stream's first round: its job and tasks start before the clock too
+        Pending zero = new Pending();
+        zero.plan = roundZero(s);
+        zero.state = new ModelState(s.params, s.updater, s.iteration, s.epoch);
+        stream = RoundStream.start(sc, data, runId, confJson, s.updater != null, settings.augmentation(), zero);
+        zero.stream = stream;
+        zero.group = stream.group();
+        await(sc, zero, GuardSettings.defaults(), tasks);
+      } else {
+        prepare(sc, data, runId, confJson, s);
+      }
       start = System.nanoTime();
       lastDone = start;
       while (true) {
@@ -166,11 +177,7 @@ public final class ParameterAveragingTrainer {
           f.submitted = t0;
           if (streamed) {
             // the running tasks take the round from the driver: no broadcast, no job
-            if (stream == null) {
-              stream = RoundStream.start(sc, data, runId, confJson, s.updater != null, settings.augmentation(), f);
-            } else {
-              stream.post(f);
-            }
+            stream.post(f);
             f.stream = stream;
             f.group = stream.group();
             flight.addLast(f);
@@ -223,8 +230,9 @@ public final class ParameterAveragingTrainer {
         double relSpread = 0;
         if (sum.examples() > 0) {
           s.params = sum.averageParams();
-          spread = sum.replicaSpread(f.state.params(), s.params);
-          relSpread = spread / Math.max(1e-12, norm(s.params));
+          double[] d = sum.distances(f.state.params(), s.params);
+          spread = d[0];
+          relSpread = spread / Math.max(1e-12, d[1]);
           if (s.updater != null) {
             float[] u = sum.averageUpdater();
             s.updater = u != null ? u : s.updater;
@@ -474,8 +482,7 @@ public final class ParameterAveragingTrainer {
    */
   private void prepare(JavaSparkContext sc, DistributedDataset data, String runId, Broadcast<String> confJson,
                        Loop s) {
-    RoundPlan plan = new RoundPlan(0, s.epoch, 0, 0, settings.batchSize(), settings.seed(), settings.shuffle(),
-        settings.numClasses());
+    RoundPlan plan = roundZero(s);
     Broadcast<ModelState> bc = sc.broadcast(new ModelState(s.params, s.updater, s.iteration, s.epoch));
     try {
       Pending f = new Pending();
@@ -486,6 +493,12 @@ public final class ParameterAveragingTrainer {
     } finally {
       bc.destroy(false);
     }
+  }
+
+  /** Round 0's plan: no steps. */
+  private RoundPlan roundZero(Loop s) {
+    return new RoundPlan(0, s.epoch, 0, 0, settings.batchSize(), settings.seed(), settings.shuffle(),
+        settings.numClasses());
   }
 
   /** One round on its way: its plan, the cursor it started from, its broadcast and its job. */
@@ -625,7 +638,7 @@ public final class ParameterAveragingTrainer {
       }
       sum.add(u);
     }
-    return sum;
+    return sum.average();
   }
 
   /** Median loss of the replicas that were averaged (NaN when none). */
@@ -701,11 +714,4 @@ public final class ParameterAveragingTrainer {
   /** Collect-and-sum below this many partitions, treeAggregate above. */
   static final int COLLECT_MAX_PARTITIONS = 32;
 
-  private static double norm(float[] a) {
-    double s = 0;
-    for (float v : a) {
-      s += (double) v * v;
-    }
-    return Math.sqrt(s);
-  }
 }

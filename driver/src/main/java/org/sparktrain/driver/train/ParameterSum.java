@@ -27,6 +27,10 @@ public final class ParameterSum implements Externalizable {
   private double weightedDeltaSq;
   private List<WorkerStats> workers = new ArrayList<>();
   private java.util.TreeMap<Integer, String> excluded = new java.util.TreeMap<>();
+  /** Results added but not yet summed: {@link #fold} sums them when a total is first needed. */
+  private transient List<ReplicaUpdate> pending = new ArrayList<>();
+  /** Whether {@code params} and {@code updater} hold the average (divided) rather than the sums. */
+  private transient boolean averaged;
 
   /** An empty sum (also the public no-arg constructor serialization needs). */
   public ParameterSum() {}
@@ -41,21 +45,17 @@ public final class ParameterSum implements Externalizable {
     if (u.examples() == 0) {
       return this;
     }
-    String bad = nonFinite(u);
-    if (bad != null) {
-      excluded.put(u.partition(), bad);
+    if (!Double.isFinite(u.lossSum())) {
+      excluded.put(u.partition(), "loss is " + u.meanLoss());
       return this;
     }
-    float w = (float) u.examples();
-    params = accumulate(params, u.params(), w);
-    if (u.updaterState() != null) {
-      updater = accumulate(updater, u.updaterState(), w);
+    if (averaged) {
+      throw new IllegalStateException("the sum was already averaged");
     }
-    examples += u.examples();
-    lossSum += u.lossSum();
-    weightedDeltaSq += u.examples() * u.deltaSquaredNorm();
+    pending.add(u);
     return this;
   }
+
 
   /** Records {@code u}'s stats but leaves it out of the average, for {@code reason}. */
   public ParameterSum exclude(ReplicaUpdate u, String reason) {
@@ -112,11 +112,14 @@ public final class ParameterSum implements Externalizable {
 
   /** Partitions left out of the average, with the reason, by partition. */
   public java.util.SortedMap<Integer, String> excluded() {
+    fold(false);
     return java.util.Collections.unmodifiableSortedMap(excluded);
   }
 
   /** Merges another partial sum into this one. */
   public ParameterSum merge(ParameterSum o) {
+    fold(false);
+    o.fold(false);
     workers.addAll(o.workers);
     excluded.putAll(o.excluded);
     if (o.examples == 0) {
@@ -195,14 +198,180 @@ public final class ParameterSum implements Externalizable {
     return acc;
   }
 
+  /**
+   * Sums the pending results into {@code params} and {@code updater}, and with {@code average}
+   * also divides by the example count, in as few passes as the arithmetic allows (the driver runs
+   * this every round): the first term is scaled in place, the middle ones are added, and the last
+   * pass adds the last term, divides and checks that the result is finite. The values are bitwise
+   * those of adding each result in turn ({@code acc += w * x} in float) and dividing afterwards
+   * ({@code (float) (acc * (1.0 / examples))}). Only when the result is not finite is every
+   * pending result screened on its own; those with a NaN or infinite value are left out with the
+   * reason, and the rest summed again.
+   */
+  private void fold(boolean average) {
+    if (pending.isEmpty()) {
+      if (average && !averaged) {
+        divide(params);
+        divide(updater);
+        averaged = true;
+      }
+      return;
+    }
+    List<ReplicaUpdate> terms = pending;
+    pending = new ArrayList<>();
+    long total = examples;
+    for (ReplicaUpdate u : terms) {
+      total += u.examples();
+    }
+    double inv = average ? 1.0 / total : Double.NaN;
+    float[] p = combine(params, terms, false, inv);
+    float[] u = p == null ? null : combine(updater, terms, true, inv);
+    if (p == null || (u == null && terms.get(0).updaterState() != null)) {
+      // a result is not finite: find it, leave it out, and sum the others
+      List<ReplicaUpdate> finite = new ArrayList<>();
+      for (ReplicaUpdate t : terms) {
+        String bad = nonFinite(t);
+        if (bad != null) {
+          excluded.put(t.partition(), bad);
+        } else {
+          finite.add(t);
+        }
+      }
+      if (finite.size() == terms.size()) {
+        // every result is finite and only their sum overflowed: keep it as adding them in turn would
+        finite = terms;
+      }
+      pending = finite;
+      fold(average);
+      return;
+    }
+    params = p;
+    updater = u;
+    for (ReplicaUpdate t : terms) {
+      examples += t.examples();
+      lossSum += t.lossSum();
+      weightedDeltaSq += t.examples() * t.deltaSquaredNorm();
+    }
+    averaged = average;
+  }
+
+  /**
+   * {@code base + sum(w_i * x_i)} over the terms' parameters ({@code updater}: their updater
+   * states), multiplied by {@code inv} unless it is NaN; {@code base} when the terms hold no
+   * updater state; null when the result is not finite. Leaves the terms' arrays as they were
+   * (except a single term's, whose result replaces it: a non-finite single term is left out
+   * whole), so {@link #fold} can screen and sum them again.
+   */
+  private static float[] combine(float[] base, List<ReplicaUpdate> terms, boolean updater, double inv) {
+    int m = terms.size();
+    float[] first = values(terms.get(0), updater);
+    if (first == null) {
+      return base;
+    }
+    int n = first.length;
+    for (ReplicaUpdate t : terms) {
+      float[] x = values(t, updater);
+      if (x == null || x.length != n || (base != null && base.length != n)) {
+        throw new IllegalStateException("replica of partition " + t.partition() + " returned "
+            + (x == null ? "no" : x.length) + (updater ? " updater state values" : " values") + ", expected "
+            + (base != null ? base.length : n));
+      }
+    }
+    float[] acc;
+    int next = 0;
+    if (base != null) {
+      acc = base.clone();
+    } else {
+      float w0 = (float) terms.get(0).examples();
+      if (m == 1) {
+        return finishSingle(first, w0, inv) ? first : null;
+      }
+      // the first two terms in one pass (two replicas, the common case, need no other)
+      float[] second = values(terms.get(1), updater);
+      float w1 = (float) terms.get(1).examples();
+      acc = new float[n];
+      // (branches stay outside the loops: the C1 compiler the launcher runs with does not hoist them)
+      if (m == 2) {
+        float z = 0f;
+        if (Double.isNaN(inv)) {
+          for (int i = 0; i < n; i++) {
+            float v = w0 * first[i] + w1 * second[i];
+            z += v * 0f;
+            acc[i] = v;
+          }
+        } else {
+          for (int i = 0; i < n; i++) {
+            float v = w0 * first[i] + w1 * second[i];
+            z += v * 0f;
+            acc[i] = (float) (v * inv);
+          }
+        }
+        return z == 0f ? acc : null;
+      }
+      for (int i = 0; i < n; i++) {
+        acc[i] = w0 * first[i] + w1 * second[i];
+      }
+      next = 2;
+    }
+    for (int t = next; t < m - 1; t++) {
+      float[] x = values(terms.get(t), updater);
+      float w = (float) terms.get(t).examples();
+      for (int i = 0; i < n; i++) {
+        acc[i] += w * x[i];
+      }
+    }
+    float[] last = values(terms.get(m - 1), updater);
+    float w = (float) terms.get(m - 1).examples();
+    float z = 0f;
+    if (Double.isNaN(inv)) {
+      for (int i = 0; i < n; i++) {
+        float v = acc[i] + w * last[i];
+        acc[i] = v;
+        z += v * 0f;
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        float v = acc[i] + w * last[i];
+        z += v * 0f;
+        acc[i] = (float) (v * inv);
+      }
+    }
+    return z == 0f ? acc : null;
+  }
+
+  /** The only term: {@code x = w * x}, divided unless {@code inv} is NaN; whether all finite. */
+  private static boolean finishSingle(float[] x, float w, double inv) {
+    float z = 0f;
+    if (Double.isNaN(inv)) {
+      for (int i = 0; i < x.length; i++) {
+        float v = x[i] * w;
+        z += v * 0f;
+        x[i] = v;
+      }
+    } else {
+      for (int i = 0; i < x.length; i++) {
+        float v = x[i] * w;
+        z += v * 0f;
+        x[i] = (float) (v * inv);
+      }
+    }
+    return z == 0f;
+  }
+
+  private static float[] values(ReplicaUpdate u, boolean updater) {
+    return updater ? u.updaterState() : u.params();
+  }
+
   /** Divides the sums by the total example count, in place, and returns the averaged parameters. */
   public float[] averageParams() {
-    return divide(params);
+    fold(true);
+    return params;
   }
 
   /** The averaged updater state, or null when no replica returned one. */
   public float[] averageUpdater() {
-    return divide(updater);
+    fold(true);
+    return updater;
   }
 
   private float[] divide(float[] a) {
@@ -224,28 +393,53 @@ public final class ParameterSum implements Externalizable {
    * @param average the averaged parameters
    */
   public double replicaSpread(float[] start, float[] average) {
+    return distances(start, average)[0];
+  }
+
+  /**
+   * {@link #replicaSpread} and the norm of {@code average}, in one pass over the parameters.
+   *
+   * @return {spread, norm of average}
+   */
+  public double[] distances(float[] start, float[] average) {
+    fold(false);
     if (examples == 0 || start == null || average == null) {
-      return 0;
+      return new double[] {0, 0};
     }
     double avgDeltaSq = 0;
+    double normSq = 0;
     for (int i = 0; i < start.length; i++) {
-      double d = (double) average[i] - start[i];
+      double a = average[i];
+      double d = a - start[i];
       avgDeltaSq += d * d;
+      normSq += a * a;
     }
-    return Math.sqrt(Math.max(0, weightedDeltaSq / examples - avgDeltaSq));
+    return new double[] {Math.sqrt(Math.max(0, weightedDeltaSq / examples - avgDeltaSq)), Math.sqrt(normSq)};
+  }
+
+  /**
+   * Sums and averages the results now (in fewer passes than summing first and dividing later);
+   * {@link #averageParams()} and {@link #averageUpdater()} then return the averages.
+   */
+  ParameterSum average() {
+    fold(true);
+    return this;
   }
 
   public long examples() {
+    fold(false);
     return examples;
   }
 
   /** Mean loss over all examples of the round. */
   public double meanLoss() {
+    fold(false);
     return examples == 0 ? Double.NaN : lossSum / examples;
   }
 
   /** Per-replica stats by partition, excluded ones marked with the reason. */
   public List<WorkerStats> workers() {
+    fold(false);
     List<WorkerStats> sorted = new ArrayList<>();
     for (WorkerStats w : workers) {
       String why = excluded.get(w.partition());
@@ -257,6 +451,10 @@ public final class ParameterSum implements Externalizable {
 
   @Override
   public void writeExternal(ObjectOutput out) throws IOException {
+    if (averaged) {
+      throw new IllegalStateException("an averaged sum cannot be merged any more");
+    }
+    fold(false);
     writeBytes(out, FloatArrays.toBytes(params));
     writeBytes(out, FloatArrays.toBytes(updater));
     out.writeLong(examples);
@@ -276,6 +474,7 @@ public final class ParameterSum implements Externalizable {
     weightedDeltaSq = in.readDouble();
     workers = (List<WorkerStats>) in.readObject();
     excluded = (java.util.TreeMap<Integer, String>) in.readObject();
+    pending = new ArrayList<>();
   }
 
   private static void writeBytes(ObjectOutput out, byte[] b) throws IOException {

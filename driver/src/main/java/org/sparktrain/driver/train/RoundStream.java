@@ -106,7 +106,7 @@ final class RoundStream implements AutoCloseable {
     sc.setJobGroup(group, "sparktrain rounds (streamed) from round " + first.round(), true);
     try {
       JavaFutureAction<Void> job = data.blocks().foreachPartitionAsync(
-          new Task(id, runId, confJson, withUpdater, augmentation));
+          new Task(id, runId, confJson, withUpdater, augmentation, RoundService.maxPark(nonEmpty(data).size())));
       return new RoundStream(sc, id, group, mailbox, job);
     } catch (RuntimeException e) {
       RoundService.close(id);
@@ -168,9 +168,11 @@ final class RoundStream implements AutoCloseable {
     private final Broadcast<String> confJson;
     private final boolean withUpdater;
     private final AugmentationPipeline augmentation;
+    private final long maxPark;
 
     Task(String stream, String runId, Broadcast<String> confJson, boolean withUpdater,
-         AugmentationPipeline augmentation) {
+         AugmentationPipeline augmentation, long maxPark) {
+      this.maxPark = maxPark;
       this.stream = stream;
       this.runId = runId;
       this.confJson = confJson;
@@ -195,7 +197,7 @@ final class RoundStream implements AutoCloseable {
       }
       Replica replica = ReplicaCache.get(runId, partition,
           () -> new Replica(MultiLayerConfiguration.fromJson(confJson.value())));
-      RoundService.Next next = RoundService.poll(ctx, new RoundService.Hello(stream, partition));
+      RoundService.Next next = RoundService.poll(ctx, new RoundService.Hello(stream, partition), maxPark);
       while (!next.stop()) {
         long t0 = System.nanoTime();
         int round = next.plan().round();
@@ -221,7 +223,7 @@ final class RoundStream implements AutoCloseable {
           throw new IllegalStateException("could not hand round " + round + " of partition " + partition
               + " to the driver: " + e.getMessage(), e);
         }
-        next = RoundService.poll(ctx, new RoundService.Await(stream, next.seq()));
+        next = RoundService.poll(ctx, new RoundService.Await(stream, next.seq()), maxPark);
       }
     }
   }
