@@ -122,7 +122,7 @@ class StreamTest {
     assertEquals(16000, r.trainSamples());
     assertEquals(4, ReplicaCache.builds() - builds, "one replica per partition for the whole run");
     sc.sc().listenerBus().waitUntilEmpty(10_000);
-    assertEquals(2, jobs.started.get(), "round 0 (data and replicas) and one job for all 16 rounds");
+    assertEquals(1, jobs.started.get(), "one job for round 0 (data and replicas) and all 16 rounds");
     for (RoundStats s : r.rounds()) {
       assertEquals(4, s.workers().size());
       assertTrue(s.workers().stream().allMatch(w -> w.examples() == 250), "5 batches of 50 per replica and round");
