@@ -220,6 +220,36 @@ class StandaloneClusterIT {
     assertEquals("correct", m.get("rounds").get(5).get("workers").get(0).get("start").asText());
   }
 
+  /**
+   * Streamed rounds across executor JVMs: the plugin runs in both executors and the driver, one
+   * long task per partition trains every round on the executor holding its data, and the run
+   * converges.
+   */
+  @Test
+  void streamedRoundsTrainOnTwoExecutorJvms() throws Exception {
+    Path out = tmp.resolve("stream");
+    Run r = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 300, "deploy/standalone/submit.sh",
+        "--executor-memory", "1500m", "--conf", "spark.executor.cores=1",
+        "train", "--config", "conf/fashion-mnist-mlp.yaml", "--output", out.toString(),
+        "--set", "data.limit.train=20000", "--set", "training.epochs=1", "--set", "data.partitions=2",
+        "--set", "averaging.transport=stream");
+    assertEquals(0, r.code(), r.output());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    assertEquals("stream", m.get("transport").asText(), m.toString());
+    assertTrue(m.get("test_accuracy").asDouble() >= 0.78, "accuracy " + m.get("test_accuracy"));
+    assertEquals(20000, m.get("train_samples").asLong());
+    Map<Integer, Set<String>> workersOfPartition = new java.util.HashMap<>();
+    for (JsonNode round : m.get("rounds")) {
+      for (JsonNode w : round.get("workers")) {
+        workersOfPartition.computeIfAbsent(w.get("partition").asInt(), k -> new TreeSet<>()).add(w.get("worker").asText());
+      }
+    }
+    assertEquals(2, workersOfPartition.size());
+    assertEquals(1, workersOfPartition.get(0).size(), "partition 0 stayed on one executor: " + workersOfPartition);
+    assertNotEquals(workersOfPartition.get(0), workersOfPartition.get(1), "two executor JVMs trained");
+    assertEquals(0, m.get("retried_tasks").asInt(), m.toString());
+  }
+
   @Test
   void killedDriverIsResumedOnTheClusterAndMatchesTheUndisturbedRun() throws Exception {
     Path reference = undisturbed();

@@ -1,6 +1,5 @@
 package org.sparktrain.driver.train;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,8 @@ import org.sparktrain.kernels.train.RoundPlan;
  * of one Spark job per round. The driver side is a set of {@link Mailbox}es, one per running
  * stream; the executor side only remembers its {@link PluginContext}.
  *
- * <p>{@link DriverPlugin#receive} must answer at once (the plugin endpoint handles one message at
+ * <p>Messages travel as bytes ({@link RoundWire}): Spark's RPC layer deserialises with a class
+ * loader that cannot see the application jar. {@link DriverPlugin#receive} must answer at once (the plugin endpoint handles one message at
  * a time), so a task polls for the next round with a short backoff ({@link #poll}). Spark's own
  * barrier {@code allGather} is no alternative: its tasks wait in 1-second sleeps (0.8 s per sync
  * measured here).
@@ -49,7 +49,11 @@ public final class RoundService implements SparkPlugin {
 
       @Override
       public Object receive(Object message) {
-        return handle(message);
+        if (!(message instanceof byte[] bytes)) {
+          throw new IllegalArgumentException("sparktrain's plugin takes encoded messages, got "
+              + (message == null ? "null" : message.getClass().getName()));
+        }
+        return encodeReply(handle(RoundWire.decode(bytes)));
       }
 
       @Override
@@ -107,6 +111,46 @@ public final class RoundService implements SparkPlugin {
     }
   }
 
+  /**
+   * Sends {@code message} to the driver and returns its answer. A task that runs in the driver's
+   * JVM (local mode) hands the objects over directly, as Spark's RPC does with messages to a local
+   * endpoint; elsewhere both travel encoded ({@link RoundWire}).
+   */
+  static Object ask(PluginContext ctx, Object message) throws Exception {
+    if (!alwaysEncode && driverUp && MAILBOXES.containsKey(streamOf(message))) {
+      return handle(message);
+    }
+    Object reply = ctx.ask(RoundWire.encode(message));
+    return reply == null ? null : RoundWire.decode((byte[]) reply);
+  }
+
+  /** Tests: encode every message even where the driver runs in the same JVM. */
+  static volatile boolean alwaysEncode;
+
+  private static String streamOf(Object message) {
+    if (message instanceof Hello h) {
+      return h.stream();
+    }
+    if (message instanceof Done d) {
+      return d.stream();
+    }
+    if (message instanceof Await a) {
+      return a.stream();
+    }
+    return "";
+  }
+
+  /** A reply in bytes; a posted round is encoded once, however many tasks fetch it. */
+  private static byte[] encodeReply(Object reply) {
+    if (reply == null) {
+      return null;
+    }
+    if (reply instanceof Next n) {
+      return n.encoded();
+    }
+    return RoundWire.encode(reply);
+  }
+
   /** The driver side of a message; a closed or unknown stream answers "stop". */
   static Object handle(Object message) {
     if (message instanceof Hello h) {
@@ -141,7 +185,7 @@ public final class RoundService implements SparkPlugin {
     while (true) {
       Object r;
       try {
-        r = ctx.ask(message);
+        r = ask(ctx, message);
       } catch (Exception e) {
         throw new IllegalStateException("the driver did not answer " + message + ": " + e.getMessage(), e);
       }
@@ -167,23 +211,37 @@ public final class RoundService implements SparkPlugin {
   }
 
   /** A task's first message: which round to train (the current one, also after a retry). */
-  record Hello(String stream, int partition) implements Serializable {}
+  record Hello(String stream, int partition) {}
 
   /** A task's result for the round posted as {@code seq}. */
-  record Done(String stream, long seq, ReplicaUpdate update) implements Serializable {}
+  record Done(String stream, long seq, ReplicaUpdate update) {}
 
   /** Waiting for the round after {@code seq}. */
-  record Await(String stream, long seq) implements Serializable {}
+  record Await(String stream, long seq) {}
 
   /**
    * A round to train, numbered by post ({@code seq}: a rolled-back round is posted again under the
    * same round number); {@code plan == null} ends the stream.
    */
-  record Next(long seq, ModelState state, RoundPlan plan) implements Serializable {
+  record Next(long seq, ModelState state, RoundPlan plan, byte[][] bytes) {
     static final Next STOP = new Next(Long.MAX_VALUE, null, null);
+
+    Next(long seq, ModelState state, RoundPlan plan) {
+      this(seq, state, plan, new byte[1][]);
+    }
 
     boolean stop() {
       return plan == null;
+    }
+
+    /** This round in bytes, encoded on first use. */
+    byte[] encoded() {
+      synchronized (bytes) {
+        if (bytes[0] == null) {
+          bytes[0] = RoundWire.encode(this);
+        }
+        return bytes[0];
+      }
     }
   }
 

@@ -141,7 +141,12 @@ final class RoundStream implements AutoCloseable {
         return got;
       }
       if (job.isDone()) {
-        job.get(); // throws the job's failure
+        try {
+          job.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          // Spark's own failure (which task failed how often, and why) rather than its Java wrapper
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
         throw new IllegalStateException("the streamed rounds' job ended while round " + f.round()
             + " waited for partitions " + mailbox.missing());
       }
@@ -218,7 +223,7 @@ final class RoundStream implements AutoCloseable {
           replica.release();
         }
         try {
-          ctx.ask(new RoundService.Done(stream, next.seq(), update.withAttempt(attempt)));
+          RoundService.ask(ctx, new RoundService.Done(stream, next.seq(), update.withAttempt(attempt)));
         } catch (Exception e) {
           throw new IllegalStateException("could not hand round " + round + " of partition " + partition
               + " to the driver: " + e.getMessage(), e);

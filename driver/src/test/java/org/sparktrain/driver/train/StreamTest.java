@@ -130,6 +130,19 @@ class StreamTest {
   }
 
   @Test
+  void encodedMessagesTrainTheSameAsObjectsHandedOver() {
+    // local mode hands messages to the driver as objects; executors elsewhere send them as bytes
+    RoundService.alwaysEncode = true;
+    try {
+      TrainingResult r = trainer(true, GuardSettings.defaults()).fit(sc, train, mlp());
+      assertEquals("stream", r.engineInfo().get("transport"));
+      assertArrayEquals(jobs("plain"), params(r), "bitwise equal parameters through the byte encoding");
+    } finally {
+      RoundService.alwaysEncode = false;
+    }
+  }
+
+  @Test
   void aRetriedTaskRejoinsAtTheCurrentRoundAndTheRunIsUnchanged() {
     float[] expected = jobs("plain");
     FaultInjection.failOnce(3, 1);
