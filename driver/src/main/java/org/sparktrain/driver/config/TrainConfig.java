@@ -208,10 +208,6 @@ public record TrainConfig(
       throw new ConfigException("averaging.transport", "'" + averaging.transport() + "' is not allowed; allowed: "
           + TRANSPORTS);
     }
-    if (averaging.overlap() && "stream".equals(averaging.transport())) {
-      throw new ConfigException("averaging.overlap", "true needs averaging.transport: jobs (overlapped rounds run one "
-          + "Spark job each); set one of them off");
-    }
     if (!(averaging.maxRelativeSpread() > 0)) {
       throw new ConfigException("averaging.max_relative_spread", averaging.maxRelativeSpread()
           + " is out of range; allowed: > 0");

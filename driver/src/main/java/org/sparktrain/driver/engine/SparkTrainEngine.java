@@ -28,6 +28,7 @@ public final class SparkTrainEngine implements TrainingEngine {
         : FrequencyPolicy.fixed(a.k());
     return new AveragingSettings(c.training().epochs(), c.training().batchSize(), policy, a.updaterState(), c.seed(),
         c.data().shuffle(), c.data().numClasses(), c.augmentation().pipeline(), a.overlap(), a.overlapGain(),
-        "stream".equals(a.transport()));
+        // overlapped rounds are one Spark job each: averaging.overlap implies transport jobs
+        "stream".equals(a.transport()) && !a.overlap());
   }
 }

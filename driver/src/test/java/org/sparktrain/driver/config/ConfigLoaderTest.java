@@ -87,6 +87,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void roundsAreStreamedByDefaultAndOverlapImpliesOneJobPerRound() {
+    TrainConfig c = load(PATHS);
+    assertEquals("stream", c.averaging().transport());
+    assertTrue(org.sparktrain.driver.engine.SparkTrainEngine.settings(c).stream());
+    assertEquals("jobs", load(PATHS, "averaging.transport=jobs").averaging().transport());
+    TrainConfig overlapped = load(PATHS, "averaging.overlap=true");
+    assertTrue(overlapped.averaging().overlap());
+    assertEquals(false, org.sparktrain.driver.engine.SparkTrainEngine.settings(overlapped).stream());
+    ConfigException e = fails(PATHS, "averaging.transport=rpc");
+    assertEquals("averaging.transport", e.key());
+    assertEquals("config key 'averaging.transport': 'rpc' is not allowed; allowed: [stream, jobs]", e.getMessage());
+  }
+
+  @Test
   void defaultsFileAndOverridesLayer() {
     TrainConfig c = load(PATHS + "training: {epochs: 3}\n", "training.batch_size=32", "averaging.updater_state=false",
         "optimizer.learning_rate=0.01");
