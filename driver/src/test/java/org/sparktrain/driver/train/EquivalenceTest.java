@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.driver.SparkTestBase;
@@ -36,14 +37,17 @@ class EquivalenceTest extends SparkTestBase {
     return NetworkFactory.build(LAYERS, opt, new int[] {28, 28}, 10, SEED);
   }
 
-  @Test
-  void oneWorkerEqualsSingleProcessAdam() {
+  @ParameterizedTest(name = "streamed rounds: {0}")
+  @ValueSource(booleans = {false, true})
+  void oneWorkerEqualsSingleProcessAdam(boolean stream) {
     OptimizerSpec adam = new OptimizerSpec("adam", 1e-3, 0, 0);
     int batch = 32;
     int epochs = 2;
     DistributedDataset d = data(1, 1000);
     TrainingResult distributed = new ParameterAveragingTrainer(
-        new AveragingSettings(epochs, batch, 7, true, SEED, true, 10), List.of()).fit(sc, d, conf(adam));
+        new AveragingSettings(epochs, batch, 7, true, SEED, true, 10).withStream(stream), List.of())
+        .fit(sc, d, conf(adam));
+    assertEquals(stream ? "stream" : "jobs", distributed.engineInfo().get("transport"));
 
     ExampleBlock block = d.blocks().first();
     MultiLayerNetwork single = NetworkFactory.init(conf(adam));
@@ -62,13 +66,16 @@ class EquivalenceTest extends SparkTestBase {
     d.blocks().unpersist(false);
   }
 
-  @Test
-  void sgdAveragedEveryStepEqualsCombinedBatch() {
+  @ParameterizedTest(name = "streamed rounds: {0}")
+  @ValueSource(booleans = {false, true})
+  void sgdAveragedEveryStepEqualsCombinedBatch(boolean stream) {
     OptimizerSpec sgd = new OptimizerSpec("sgd", 0.1, 0, 0);
     int batch = 16;
     DistributedDataset d = data(2, 640);
     TrainingResult distributed = new ParameterAveragingTrainer(
-        new AveragingSettings(1, batch, 1, false, SEED, false, 10), List.of()).fit(sc, d, conf(sgd));
+        new AveragingSettings(1, batch, 1, false, SEED, false, 10).withStream(stream), List.of())
+        .fit(sc, d, conf(sgd));
+    assertEquals(stream ? "stream" : "jobs", distributed.engineInfo().get("transport"));
     assertEquals(20, distributed.rounds().size());
 
     List<ExampleBlock> blocks = d.blocks().collect();
