@@ -187,6 +187,17 @@ class StandaloneClusterIT {
     }
   }
 
+  /** The executors (id and pid) that trained each partition over the run's rounds. */
+  private static Map<Integer, Set<String>> workersOfPartition(JsonNode metrics) {
+    Map<Integer, Set<String>> out = new java.util.HashMap<>();
+    for (JsonNode round : metrics.get("rounds")) {
+      for (JsonNode w : round.get("workers")) {
+        out.computeIfAbsent(w.get("partition").asInt(), k -> new TreeSet<>()).add(w.get("worker").asText());
+      }
+    }
+    return out;
+  }
+
   /**
    * Overlapped averaging across executor JVMs: two rounds in flight, each partition's round tasks
    * stay with the executor that caches its data (and keeps its replica), and the run converges.
@@ -204,12 +215,7 @@ class StandaloneClusterIT {
     assertTrue(m.get("overlap").asBoolean(), m.toString());
     assertTrue(m.get("test_accuracy").asDouble() >= 0.78, "accuracy " + m.get("test_accuracy"));
     assertEquals(20000, m.get("train_samples").asLong());
-    Map<Integer, Set<String>> workersOfPartition = new java.util.HashMap<>();
-    for (JsonNode round : m.get("rounds")) {
-      for (JsonNode w : round.get("workers")) {
-        workersOfPartition.computeIfAbsent(w.get("partition").asInt(), k -> new TreeSet<>()).add(w.get("worker").asText());
-      }
-    }
+    Map<Integer, Set<String>> workersOfPartition = workersOfPartition(m);
     assertEquals(2, workersOfPartition.size());
     assertEquals(1, workersOfPartition.get(0).size(), "partition 0 stayed on one executor: " + workersOfPartition);
     assertEquals(1, workersOfPartition.get(1).size(), "partition 1 stayed on one executor: " + workersOfPartition);
@@ -238,12 +244,7 @@ class StandaloneClusterIT {
     assertEquals("stream", m.get("transport").asText(), m.toString());
     assertTrue(m.get("test_accuracy").asDouble() >= 0.78, "accuracy " + m.get("test_accuracy"));
     assertEquals(20000, m.get("train_samples").asLong());
-    Map<Integer, Set<String>> workersOfPartition = new java.util.HashMap<>();
-    for (JsonNode round : m.get("rounds")) {
-      for (JsonNode w : round.get("workers")) {
-        workersOfPartition.computeIfAbsent(w.get("partition").asInt(), k -> new TreeSet<>()).add(w.get("worker").asText());
-      }
-    }
+    Map<Integer, Set<String>> workersOfPartition = workersOfPartition(m);
     assertEquals(2, workersOfPartition.size());
     assertEquals(1, workersOfPartition.get(0).size(), "partition 0 stayed on one executor: " + workersOfPartition);
     assertNotEquals(workersOfPartition.get(0), workersOfPartition.get(1), "two executor JVMs trained");
