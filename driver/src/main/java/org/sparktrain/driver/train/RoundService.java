@@ -223,11 +223,30 @@ public final class RoundService implements SparkPlugin {
    * A round to train, numbered by post ({@code seq}: a rolled-back round is posted again under the
    * same round number); {@code plan == null} ends the stream.
    */
-  record Next(long seq, ModelState state, RoundPlan plan, byte[][] bytes) {
+  static final class Next {
     static final Next STOP = new Next(Long.MAX_VALUE, null, null);
 
+    private final long seq;
+    private final ModelState state;
+    private final RoundPlan plan;
+    private byte[] encoded;
+
     Next(long seq, ModelState state, RoundPlan plan) {
-      this(seq, state, plan, new byte[1][]);
+      this.seq = seq;
+      this.state = state;
+      this.plan = plan;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    ModelState state() {
+      return state;
+    }
+
+    RoundPlan plan() {
+      return plan;
     }
 
     boolean stop() {
@@ -235,15 +254,14 @@ public final class RoundService implements SparkPlugin {
     }
 
     /** This round in bytes, encoded on first use. */
-    byte[] encoded() {
-      synchronized (bytes) {
-        if (bytes[0] == null) {
-          bytes[0] = RoundWire.encode(this);
-        }
-        return bytes[0];
+    synchronized byte[] encoded() {
+      if (encoded == null) {
+        encoded = RoundWire.encode(this);
       }
+      return encoded;
     }
   }
+
 
   /**
    * One stream's rendezvous on the driver: the round currently posted and the results that have
