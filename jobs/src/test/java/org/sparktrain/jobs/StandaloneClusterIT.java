@@ -318,6 +318,10 @@ class StandaloneClusterIT {
     assertEquals(0, p.exitValue(), output);
 
     JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    // streamed rounds (the default): the lost task is retried on the executor the Worker relaunches
+    // and rejoins the stream at the current round
+    assertEquals("stream", m.get("transport").asText(), m.toString());
+    assertTrue(m.get("retried_tasks").asInt() >= 1, m.toString());
     JsonNode rounds = m.get("rounds");
     assertTrue(pidsIn(rounds.get(0)).contains(String.valueOf(victim)), "the killed executor trained at first");
     assertFalse(pidsIn(rounds.get(rounds.size() - 1)).contains(String.valueOf(victim)),
