@@ -151,28 +151,12 @@ public final class Replica {
   }
 
   /**
-   * Trains the round's minibatches of {@code block} and returns the result.
+   * Trains the round's minibatches of {@code block}, augmented by {@code aug}, and returns the result.
    *
    * @param withUpdater whether to return the updater state
-   */
-  public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker) {
-    return train(block, plan, partition, withUpdater, worker, null, 0, "cpu");
-  }
-
-  /**
-   * Trains the round's minibatches of {@code block} and returns the result.
-   *
    * @param start the parameters the round started from (for the update's norm), or null
    * @param loadSeconds time spent loading the round's state, reported back
    * @param device what the replica runs on, reported back
-   */
-  public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker,
-                             float[] start, double loadSeconds, String device) {
-    return train(block, plan, partition, withUpdater, worker, start, loadSeconds, device, AugmentationPipeline.none());
-  }
-
-  /**
-   * Trains the round's minibatches of {@code block}, augmented by {@code aug}, and returns the result.
    */
   public ReplicaUpdate train(ExampleBlock block, RoundPlan plan, int partition, boolean withUpdater, String worker,
                              float[] start, double loadSeconds, String device, AugmentationPipeline aug) {
