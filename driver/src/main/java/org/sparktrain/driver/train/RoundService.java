@@ -177,11 +177,15 @@ public final class RoundService implements SparkPlugin {
 
   /**
    * Asks the driver until it answers (a non-null reply), parking 20 us at first, then twice as long
-   * each time up to {@code maxParkNanos} between asks. A cancelled task (interrupted by Spark)
-   * stops waiting.
+   * each time up to {@code maxParkNanos} between asks, and up to {@link #LONG_WAIT_PARK_NANOS} once
+   * it has waited a second (a long round elsewhere, or a lost task waiting for a new executor:
+   * the driver is not asked thousands of times a second meanwhile). A cancelled task (interrupted
+   * by Spark) stops waiting.
    */
   static Next poll(PluginContext ctx, Object message, long maxParkNanos) {
     long park = Math.min(20_000, maxParkNanos);
+    long since = System.nanoTime();
+    long cap = maxParkNanos;
     while (true) {
       Object r;
       try {
@@ -196,9 +200,15 @@ public final class RoundService implements SparkPlugin {
         throw new IllegalStateException("task cancelled while waiting for the next round");
       }
       java.util.concurrent.locks.LockSupport.parkNanos(park);
-      park = Math.min(park * 2, maxParkNanos);
+      if (cap < LONG_WAIT_PARK_NANOS && System.nanoTime() - since > 1_000_000_000L) {
+        cap = LONG_WAIT_PARK_NANOS;
+      }
+      park = Math.min(park * 2, cap);
     }
   }
+
+  /** The longest park between asks once a task has waited a second. */
+  static final long LONG_WAIT_PARK_NANOS = 20_000_000L;
 
   /**
    * How long a task waiting for the next round parks at most between asks: 50 us per waiting task
