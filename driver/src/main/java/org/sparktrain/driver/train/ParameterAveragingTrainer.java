@@ -247,9 +247,8 @@ public final class ParameterAveragingTrainer {
         double seconds = (done - Math.max(f.submitted, lastDone)) / 1e9;
         lastDone = done;
         List<WorkerStats> withSync = workers.stream().map(w -> w.withRoundSeconds(seconds)).toList();
-        double busy = withSync.stream().mapToDouble(w -> w.computeSeconds() + w.dataSeconds()).max().orElse(0);
-        RoundStats stats = new RoundStats(f.round(), f.plan.epoch() + 1, f.plan.steps(), sum.meanLoss(),
-            sum.examples(), seconds, Math.max(0, seconds - busy), spread, relSpread, withSync);
+        RoundStats stats = RoundStats.of(f.round(), f.plan.epoch() + 1, f.plan.steps(), sum.meanLoss(),
+            sum.examples(), seconds, spread, relSpread, withSync);
         rounds.add(stats);
         if (f.state.mode() != ModelState.Mode.RESET) {
           restarts += workers.stream().filter(w -> "reset".equals(w.start()) || "throwaway".equals(w.start())).count();

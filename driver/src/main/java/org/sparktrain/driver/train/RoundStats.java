@@ -29,8 +29,19 @@ public record RoundStats(
     @JsonProperty("relative_spread") double relativeSpread,
     @JsonProperty("workers") List<WorkerStats> workers) {
 
+  /** A round whose sync time is what its wall time leaves beside the slowest replica's work. */
+  public static RoundStats of(int round, int epoch, int k, double loss, long examples, double seconds,
+                              double replicaSpread, double relativeSpread, List<WorkerStats> workers) {
+    return new RoundStats(round, epoch, k, loss, examples, seconds, Math.max(0, seconds - busySeconds(workers)),
+        replicaSpread, relativeSpread, workers);
+  }
+
   /** The slowest replica's compute + data seconds. */
   public double busySeconds() {
+    return busySeconds(workers);
+  }
+
+  private static double busySeconds(List<WorkerStats> workers) {
     return workers.stream().mapToDouble(w -> w.computeSeconds() + w.dataSeconds()).max().orElse(0);
   }
 
