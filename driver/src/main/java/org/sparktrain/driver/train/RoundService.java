@@ -25,10 +25,10 @@ import org.sparktrain.kernels.train.RoundPlan;
  * stream; the executor side only remembers its {@link PluginContext}.
  *
  * <p>Messages travel as bytes ({@link RoundWire}): Spark's RPC layer deserialises with a class
- * loader that cannot see the application jar. {@link DriverPlugin#receive} must answer at once (the plugin endpoint handles one message at
- * a time), so a task polls for the next round with a short backoff ({@link #poll}). Spark's own
- * barrier {@code allGather} is no alternative: its tasks wait in 1-second sleeps (0.8 s per sync
- * measured here).
+ * loader that cannot see the application jar. {@link DriverPlugin#receive} must answer at once
+ * (the plugin endpoint handles one message at a time), so a task polls for the next round with a
+ * short backoff ({@link #poll}). Spark's own barrier {@code allGather} is no alternative: its tasks
+ * wait in 1-second sleeps (0.8 s per sync measured here).
  *
  * <p>Enabled by {@code spark.plugins=org.sparktrain.driver.train.RoundService}, which
  * {@link org.sparktrain.driver.spark.SparkSettings#withDefaults} adds.
@@ -155,7 +155,7 @@ public final class RoundService implements SparkPlugin {
   static Object handle(Object message) {
     if (message instanceof Hello h) {
       Mailbox m = MAILBOXES.get(h.stream());
-      return m == null ? Next.STOP : m.current();
+      return m == null ? Next.STOP : m.current(); // null (ask again) before the first post
     }
     if (message instanceof Done d) {
       Mailbox m = MAILBOXES.get(d.stream());
@@ -170,7 +170,7 @@ public final class RoundService implements SparkPlugin {
         return Next.STOP;
       }
       Next n = m.current();
-      return n.seq() > a.seq() ? n : null;
+      return n != null && n.seq() > a.seq() ? n : null;
     }
     throw new IllegalArgumentException("unknown message " + (message == null ? "null" : message.getClass()));
   }
@@ -284,7 +284,8 @@ public final class RoundService implements SparkPlugin {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition complete = lock.newCondition();
     private final Map<Integer, ReplicaUpdate> updates = new TreeMap<>();
-    private volatile Next current = new Next(0, null, null);
+    /** The round posted last; null before the first post. */
+    private volatile Next current;
     private long seq;
 
     Mailbox(Set<Integer> expected) {
@@ -321,7 +322,7 @@ public final class RoundService implements SparkPlugin {
     void done(long s, ReplicaUpdate u) {
       lock.lock();
       try {
-        if (s != current.seq() || current.stop() || !expected.contains(u.partition())) {
+        if (current == null || s != current.seq() || current.stop() || !expected.contains(u.partition())) {
           return;
         }
         updates.putIfAbsent(u.partition(), u);
@@ -341,13 +342,13 @@ public final class RoundService implements SparkPlugin {
       lock.lockInterruptibly();
       try {
         long left = timeoutNanos;
-        while (current.seq() == s && updates.size() < expected.size()) {
+        while (current != null && current.seq() == s && updates.size() < expected.size()) {
           if (left <= 0) {
             return null;
           }
           left = complete.awaitNanos(left);
         }
-        if (current.seq() != s) {
+        if (current == null || current.seq() != s) {
           throw new IllegalStateException("round post " + s + " was replaced before it completed");
         }
         return new ArrayList<>(updates.values());

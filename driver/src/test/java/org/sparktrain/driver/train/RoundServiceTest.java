@@ -34,6 +34,8 @@ class RoundServiceTest {
   @Test
   void aRoundCompletesWhenEveryPartitionWithDataAnswered() throws Exception {
     RoundService.Mailbox m = RoundService.open(ID, Set.of(0, 2));
+    assertNull(RoundService.handle(new RoundService.Hello(ID, 0)), "nothing posted yet: ask again");
+    assertNull(RoundService.handle(new RoundService.Await(ID, 0)));
     ModelState start = new ModelState(new float[] {0f}, null, 0, 0);
     long seq = m.post(start, plan(1));
     RoundService.Next first = (RoundService.Next) RoundService.handle(new RoundService.Hello(ID, 0));
