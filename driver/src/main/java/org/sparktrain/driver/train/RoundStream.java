@@ -160,6 +160,9 @@ final class RoundStream implements AutoCloseable {
     try {
       job.get(60, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       sc.cancelJobGroup(group);
       LOG.debug("streamed rounds' job {} ended with {}", id, e.toString());
     }
