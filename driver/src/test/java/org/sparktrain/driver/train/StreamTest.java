@@ -143,6 +143,19 @@ class StreamTest {
   }
 
   @Test
+  void augmentedRoundsStreamBitForBitAsWell() {
+    org.sparktrain.kernels.augment.AugmentationPipeline aug = new org.sparktrain.kernels.augment.AugmentationPipeline(
+        List.of(org.sparktrain.kernels.augment.AugmentSpec.of("crop_pad", 0.5),
+            org.sparktrain.kernels.augment.AugmentSpec.of("flip_h", 0.5)), 2);
+    AveragingSettings settings = new AveragingSettings(1, 50, FrequencyPolicy.fixed(5), true, 11, true, 10, aug);
+    TrainingResult perRound = new ParameterAveragingTrainer(settings, List.of()).fit(sc, train, mlp());
+    TrainingResult streamed = new ParameterAveragingTrainer(settings.withStream(true), List.of()).fit(sc, train, mlp());
+    assertEquals("stream", streamed.engineInfo().get("transport"));
+    assertEquals(16000, streamed.trainSamples(), "2 augmented copies of 8,000 examples");
+    assertArrayEquals(params(perRound), params(streamed));
+  }
+
+  @Test
   void aRetriedTaskRejoinsAtTheCurrentRoundAndTheRunIsUnchanged() {
     float[] expected = jobs("plain");
     FaultInjection.failOnce(3, 1);
