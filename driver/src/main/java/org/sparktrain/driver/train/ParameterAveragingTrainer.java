@@ -324,8 +324,9 @@ public final class ParameterAveragingTrainer {
       info.put("training_seconds_before_resume", resume.trainingSeconds());
     }
     TrainingResult result = new TrainingResult(net, rounds, s.samples - resumedSamples, wall, info);
-    LOG.info("run {}: {} rounds, {} samples/s, sync fraction {}, straggler spread {}, mean k {}, {}", runId,
-        rounds.size(), Math.round(result.samplesPerSecond()), String.format("%.3f", result.syncFraction()),
+    LOG.info("run {}: {} rounds ({}), {} samples/s, sync fraction {}, straggler spread {}, mean k {}, {}", runId,
+        rounds.size(), streamed ? "streamed" : overlap ? "one job each, overlapped" : "one job each",
+        Math.round(result.samplesPerSecond()), String.format("%.3f", result.syncFraction()),
         String.format("%.3f", result.stragglerSpread()), String.format("%.1f", result.meanK()), k.describe());
     return result;
   }
