@@ -148,8 +148,6 @@ public final class ParameterAveragingTrainer {
         zero.plan = roundZero(s);
         zero.state = new ModelState(s.params, s.updater, s.iteration, s.epoch);
         stream = RoundStream.start(sc, data, runId, confJson, s.updater != null, settings.augmentation(), zero);
-        zero.stream = stream;
-        zero.group = stream.group();
         await(sc, zero, GuardSettings.defaults(), tasks);
       } else {
         prepare(sc, data, runId, confJson, s);
@@ -178,8 +176,6 @@ public final class ParameterAveragingTrainer {
           if (streamed) {
             // the running tasks take the round from the driver: no broadcast, no job
             stream.post(f);
-            f.stream = stream;
-            f.group = stream.group();
             flight.addLast(f);
             continue;
           }

@@ -56,7 +56,6 @@ public final class ParameterSum implements Externalizable {
     return this;
   }
 
-
   /** Records {@code u}'s stats but leaves it out of the average, for {@code reason}. */
   public ParameterSum exclude(ReplicaUpdate u, String reason) {
     addStats(u);
@@ -201,8 +200,9 @@ public final class ParameterSum implements Externalizable {
   /**
    * Sums the pending results into {@code params} and {@code updater}, and with {@code average}
    * also divides by the example count, in as few passes as the arithmetic allows (the driver runs
-   * this every round): the first term is scaled in place, the middle ones are added, and the last
-   * pass adds the last term, divides and checks that the result is finite. The values are bitwise
+   * this every round): the first two terms are combined into a new array, the middle ones added,
+   * and the last pass adds the last term, divides and checks that the result is finite (a single
+   * term is scaled in place). The values are bitwise
    * those of adding each result in turn ({@code acc += w * x} in float) and dividing afterwards
    * ({@code (float) (acc * (1.0 / examples))}). Only when the result is not finite is every
    * pending result screened on its own; those with a NaN or infinite value are left out with the

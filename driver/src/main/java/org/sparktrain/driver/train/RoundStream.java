@@ -11,7 +11,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.VoidFunction;
 import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.DistributedDataset;
@@ -19,7 +18,6 @@ import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.device.DeviceBinder;
 import org.sparktrain.kernels.train.Replica;
-import org.sparktrain.kernels.train.ReplicaCache;
 import org.sparktrain.kernels.train.ReplicaUpdate;
 
 /**
@@ -94,20 +92,22 @@ final class RoundStream implements AutoCloseable {
   }
 
   /**
-   * Posts the first round and starts the stream's job; its tasks train rounds until {@link #close}.
+   * Starts the stream's job and posts its first round; its tasks train rounds until {@link #close}.
    */
   static RoundStream start(JavaSparkContext sc, DistributedDataset data, String runId, Broadcast<String> confJson,
                            boolean withUpdater, AugmentationPipeline augmentation,
                            ParameterAveragingTrainer.Pending first) {
     String id = runId + "/" + UUID.randomUUID();
-    RoundService.Mailbox mailbox = RoundService.open(id, nonEmpty(data));
-    first.seq = mailbox.post(first.state, first.plan);
+    Set<Integer> partitions = nonEmpty(data);
+    RoundService.Mailbox mailbox = RoundService.open(id, partitions);
     String group = "sparktrain-stream-" + id;
     sc.setJobGroup(group, "sparktrain rounds (streamed) from round " + first.round(), true);
     try {
       JavaFutureAction<Void> job = data.blocks().foreachPartitionAsync(
-          new Task(id, runId, confJson, withUpdater, augmentation, RoundService.maxPark(nonEmpty(data).size())));
-      return new RoundStream(sc, id, group, mailbox, job);
+          new Task(id, runId, confJson, withUpdater, augmentation, RoundService.maxPark(partitions.size())));
+      RoundStream stream = new RoundStream(sc, id, group, mailbox, job);
+      stream.post(first);
+      return stream;
     } catch (RuntimeException e) {
       RoundService.close(id);
       throw e;
@@ -121,13 +121,11 @@ final class RoundStream implements AutoCloseable {
     return mailbox.missing();
   }
 
-  String group() {
-    return group;
-  }
-
-  /** Posts the next round to the running tasks. */
+  /** Posts the next round to the running tasks; {@code f} then knows its stream, post and job group. */
   void post(ParameterAveragingTrainer.Pending f) {
     f.seq = mailbox.post(f.state, f.plan);
+    f.stream = this;
+    f.group = group;
   }
 
   /**
@@ -203,28 +201,12 @@ final class RoundStream implements AutoCloseable {
       if (block.count() == 0) {
         return; // an empty partition takes no part (and holds no slot) in the rounds
       }
-      Replica replica = ReplicaCache.get(runId, partition,
-          () -> new Replica(MultiLayerConfiguration.fromJson(confJson.value())));
+      Replica replica = TrainRound.replica(runId, partition, confJson);
       RoundService.Next next = RoundService.poll(ctx, new RoundService.Hello(stream, partition), maxPark);
       while (!next.stop()) {
-        long t0 = System.nanoTime();
         int round = next.plan().round();
-        ReplicaUpdate update;
-        try {
-          replica.acquire(round, false);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("round " + round + " of partition " + partition + " was cancelled", e);
-        }
-        try {
-          String how = replica.begin(next.state(), round, partition);
-          double loadSeconds = (System.nanoTime() - t0) / 1e9;
-          update = replica.train(block, next.plan(), partition, withUpdater, worker, next.state().params(), loadSeconds,
-              device, augmentation).withStart(how);
-          replica.finish(round, update, false);
-        } finally {
-          replica.release();
-        }
+        ReplicaUpdate update = TrainRound.trainOn(replica, confJson, block, next.state(), next.plan(), partition,
+            withUpdater, worker, device, augmentation, System.nanoTime());
         try {
           RoundService.ask(ctx, new RoundService.Done(stream, next.seq(), update.withAttempt(attempt)));
         } catch (Exception e) {

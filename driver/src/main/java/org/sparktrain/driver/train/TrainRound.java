@@ -50,10 +50,27 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     long t0 = System.nanoTime();
     String device = DeviceBinder.bind(gpuAddresses());
     ExampleBlock block = blocks.next();
-    Replica replica = ReplicaCache.get(runId, partition,
-        () -> new Replica(MultiLayerConfiguration.fromJson(confJson.value())));
-    ModelState start = state.value();
-    ReplicaUpdate update;
+    ReplicaUpdate update = trainOn(replica(runId, partition, confJson), confJson, block, state.value(), plan,
+        partition, withUpdater, workerId(), device, augmentation, t0);
+    TaskContext tc = TaskContext.get();
+    return List.of(tc == null ? update : update.withAttempt(tc.attemptNumber())).iterator();
+  }
+
+  /** This JVM's persistent replica of the run's partition, built from the network config on first use. */
+  static Replica replica(String runId, int partition, Broadcast<String> confJson) {
+    return ReplicaCache.get(runId, partition, () -> new Replica(MultiLayerConfiguration.fromJson(confJson.value())));
+  }
+
+  /**
+   * One round on {@code replica}, as a round's task or a streamed task runs it: takes the replica,
+   * brings it to the round's start as {@code start} says, trains {@code plan}'s minibatches and gives
+   * the replica back.
+   *
+   * @param t0 when the task began the round: the update's load time counts from it
+   */
+  static ReplicaUpdate trainOn(Replica replica, Broadcast<String> confJson, ExampleBlock block, ModelState start,
+                               RoundPlan plan, int partition, boolean withUpdater, String worker, String device,
+                               AugmentationPipeline augmentation, long t0) {
     try {
       // In overlapped averaging the previous round may still train on this replica, or not have
       // started yet: wait for it.
@@ -71,14 +88,13 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
           ? new Replica(MultiLayerConfiguration.fromJson(confJson.value())) : replica;
       String how = r.begin(start, plan.round(), partition);
       double loadSeconds = (System.nanoTime() - t0) / 1e9;
-      update = r.train(block, plan, partition, withUpdater, workerId(), start.params(), loadSeconds, device,
+      ReplicaUpdate update = r.train(block, plan, partition, withUpdater, worker, start.params(), loadSeconds, device,
           augmentation).withStart(r == replica ? how : "throwaway");
       r.finish(plan.round(), update, start.overlap());
+      return update;
     } finally {
       replica.release();
     }
-    TaskContext tc = TaskContext.get();
-    return List.of(tc == null ? update : update.withAttempt(tc.attemptNumber())).iterator();
   }
 
   static final scala.reflect.ClassTag<ReplicaUpdate> TAG = scala.reflect.ClassTag$.MODULE$.apply(ReplicaUpdate.class);
