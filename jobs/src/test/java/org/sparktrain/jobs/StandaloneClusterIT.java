@@ -202,17 +202,20 @@ class StandaloneClusterIT {
    * Overlapped averaging across executor JVMs: two rounds in flight, each partition's round tasks
    * stay with the executor that caches its data (and keeps its replica), and the run converges.
    */
-  @Test
-  void overlappedAveragingTrainsOnTwoExecutorJvms() throws Exception {
-    Path out = tmp.resolve("overlap");
+  /**
+   * Trains the MLP on 20,000 examples in 2 partitions on the cluster with {@code setting}, checks
+   * that it converged with each partition on its own executor JVM throughout, and returns its
+   * metrics.
+   */
+  private static JsonNode trainOnTwoExecutors(String name, String setting) throws Exception {
+    Path out = tmp.resolve(name);
     Run r = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 300, "deploy/standalone/submit.sh",
         "--executor-memory", "1500m", "--conf", "spark.executor.cores=1",
         "train", "--config", "conf/fashion-mnist-mlp.yaml", "--output", out.toString(),
         "--set", "data.limit.train=20000", "--set", "training.epochs=1", "--set", "data.partitions=2",
-        "--set", "averaging.overlap=true");
+        "--set", setting);
     assertEquals(0, r.code(), r.output());
     JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
-    assertTrue(m.get("overlap").asBoolean(), m.toString());
     assertTrue(m.get("test_accuracy").asDouble() >= 0.78, "accuracy " + m.get("test_accuracy"));
     assertEquals(20000, m.get("train_samples").asLong());
     Map<Integer, Set<String>> workersOfPartition = workersOfPartition(m);
@@ -220,6 +223,13 @@ class StandaloneClusterIT {
     assertEquals(1, workersOfPartition.get(0).size(), "partition 0 stayed on one executor: " + workersOfPartition);
     assertEquals(1, workersOfPartition.get(1).size(), "partition 1 stayed on one executor: " + workersOfPartition);
     assertNotEquals(workersOfPartition.get(0), workersOfPartition.get(1), "two executor JVMs trained");
+    return m;
+  }
+
+  @Test
+  void overlappedAveragingTrainsOnTwoExecutorJvms() throws Exception {
+    JsonNode m = trainOnTwoExecutors("overlap", "averaging.overlap=true");
+    assertTrue(m.get("overlap").asBoolean(), m.toString());
     // the executors received the whole overlapped state (mode, base round...): their replicas were
     // corrected, never restarted
     assertEquals(0, m.get("overlap_restarts").asInt(), m.toString());
@@ -233,21 +243,8 @@ class StandaloneClusterIT {
    */
   @Test
   void streamedRoundsTrainOnTwoExecutorJvms() throws Exception {
-    Path out = tmp.resolve("stream");
-    Run r = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 300, "deploy/standalone/submit.sh",
-        "--executor-memory", "1500m", "--conf", "spark.executor.cores=1",
-        "train", "--config", "conf/fashion-mnist-mlp.yaml", "--output", out.toString(),
-        "--set", "data.limit.train=20000", "--set", "training.epochs=1", "--set", "data.partitions=2",
-        "--set", "averaging.transport=stream");
-    assertEquals(0, r.code(), r.output());
-    JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    JsonNode m = trainOnTwoExecutors("stream", "averaging.transport=stream");
     assertEquals("stream", m.get("transport").asText(), m.toString());
-    assertTrue(m.get("test_accuracy").asDouble() >= 0.78, "accuracy " + m.get("test_accuracy"));
-    assertEquals(20000, m.get("train_samples").asLong());
-    Map<Integer, Set<String>> workersOfPartition = workersOfPartition(m);
-    assertEquals(2, workersOfPartition.size());
-    assertEquals(1, workersOfPartition.get(0).size(), "partition 0 stayed on one executor: " + workersOfPartition);
-    assertNotEquals(workersOfPartition.get(0), workersOfPartition.get(1), "two executor JVMs trained");
     assertEquals(0, m.get("retried_tasks").asInt(), m.toString());
   }
 
