@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +41,7 @@ import org.sparktrain.driver.train.DistributedEvaluator;
 import org.sparktrain.driver.train.ProgressPrinter;
 import org.sparktrain.driver.train.TrainingListener;
 import org.sparktrain.driver.train.TrainingResult;
+import org.sparktrain.kernels.model.ModelSpec;
 import org.sparktrain.kernels.model.NetworkFactory;
 
 /**
@@ -93,7 +92,7 @@ public final class TrainingRun {
     if (resume && overwrite) {
       throw new ConfigException("--resume", "cannot be combined with --overwrite (which starts a new run)");
     }
-    CheckpointPolicy policy = config.checkpoint().policy(dir);
+    CheckpointPolicy policy = CheckpointPolicy.of(config.checkpoint(), dir);
     CheckpointStore store = CheckpointStore.at(policy.dir(), hadoop);
     boolean hasCheckpoints = !store.list().isEmpty();
     if (resume) {
@@ -154,7 +153,7 @@ public final class TrainingRun {
     String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
         + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
     TrainConfig.Data d = config.data();
-    CheckpointPolicy policy = config.checkpoint().policy(config.output().dir());
+    CheckpointPolicy policy = CheckpointPolicy.of(config.checkpoint(), config.output().dir());
     CheckpointStore store = CheckpointStore.at(policy.dir(), hadoop);
     CheckpointStore.Loaded checkpoint = null;
     List<String> skippedCheckpoints = new ArrayList<>();
@@ -184,7 +183,7 @@ public final class TrainingRun {
     Map<String, List<String>> skipped = new LinkedHashMap<>();
     try {
       List<String> classes = null;
-      MultiLayerConfiguration conf;
+      ModelSpec conf;
       if (d.folders()) {
         int[] shape = d.image().channels() == 1 ? new int[] {d.image().height(), d.image().width()}
             : new int[] {d.image().height(), d.image().width(), d.image().channels()};
@@ -268,7 +267,7 @@ public final class TrainingRun {
         List<String> names = classes;
         output.writeText("classes.json", JSON.writeValueAsString(Map.of("root", d.train().folder(), "classes", names)));
       }
-      output.write("model.zip", o -> ModelSerializer.writeModel(result.network(), o, true));
+      output.write("model.zip", o -> result.network().save(o, true));
       output.writeText("metrics.json", JSON.writeValueAsString(metrics));
       output.writeText("config.yaml", ConfigLoader.toYaml(config));
       output.writeText("provenance.json", JSON.writeValueAsString(provenance(sc, config, train, test, runId)));
@@ -318,10 +317,10 @@ public final class TrainingRun {
     }
   }
 
-  private static void preflight(JavaSparkContext sc, TrainConfig config, MultiLayerConfiguration conf, int[] shape,
+  private static void preflight(JavaSparkContext sc, TrainConfig config, ModelSpec conf, int[] shape,
                                 PrintStream out) {
     Preflight.checkConf(sc.getConf());
-    long params = NetworkFactory.numParams(conf);
+    long params = conf.numParams();
     int features = java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
     long need = Preflight.replicaOffHeapBytes(params, config.training().batchSize(), 20L * features);
     int cores = sc.getConf().getInt("spark.executor.cores", 1);
@@ -363,9 +362,9 @@ public final class TrainingRun {
   }
 
   /** The network configuration a config describes, for data of the given example shape. */
-  public static MultiLayerConfiguration buildNetwork(TrainConfig config, int[] exampleShape) {
+  public static ModelSpec buildNetwork(TrainConfig config, int[] exampleShape) {
     try {
-      return NetworkFactory.build(config.model().layers(), config.optimizer(), exampleShape,
+      return NetworkFactory.spec(config.model().layers(), config.optimizer(), exampleShape,
           config.data().numClasses(), config.seed());
     } catch (IllegalArgumentException e) {
       if (e instanceof ConfigException) {

@@ -103,7 +103,7 @@ class TrainingRunTest extends SparkTestBase {
     ExampleBlock test = IdxFiles.readRange(fashion("t10k-images-idx3-ubyte.gz"), fashion("t10k-labels-idx1-ubyte.gz"),
         0, 10000, 10, new Configuration());
     Evaluation eval = new Evaluation(10);
-    DistributedEvaluator.evaluateBlock(restored, test, 10, 1000, eval);
+    DistributedEvaluator.evaluateBlock(new org.sparktrain.kernels.model.MultiLayerModel(restored), test, 10, 1000, eval);
     assertEquals(s.testAccuracy(), eval.accuracy(), 1e-9);
 
     // config.yaml is the resolved config and loads back to the same thing

@@ -8,7 +8,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
-import org.sparktrain.kernels.train.Replica;
+import org.sparktrain.kernels.train.Minibatches;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -57,7 +57,7 @@ final class AugmentBenchCommand implements Callable<Integer> {
         for (int i = 0; i < n; i++) {
           idx[i] = from + i;
         }
-        Replica.minibatch(block, idx, classes, aug, seed, pass);
+        Minibatches.dataSet(block, idx, classes, aug, seed, pass);
       }
       double r = block.count() / ((System.nanoTime() - t0) / 1e9);
       if (pass > 0) {

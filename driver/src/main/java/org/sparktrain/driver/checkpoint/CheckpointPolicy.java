@@ -16,6 +16,13 @@ public record CheckpointPolicy(String dir, int everyRounds, double everyMinutes,
     }
   }
 
+  /** The policy {@code checkpoint.*} describes, the directory defaulting to {@code <outputDir>/_checkpoints}. */
+  public static CheckpointPolicy of(org.sparktrain.driver.config.TrainConfig.Checkpoint c, String outputDir) {
+    String d = c.dir() != null && !c.dir().isBlank() ? c.dir()
+        : new org.apache.hadoop.fs.Path(outputDir, "_checkpoints").toString();
+    return new CheckpointPolicy(d, c.everyRounds(), c.everyMinutes(), c.keepLast(), c.keepEvery());
+  }
+
   /** Whether any trigger is set. */
   public boolean enabled() {
     return everyRounds > 0 || everyMinutes > 0;

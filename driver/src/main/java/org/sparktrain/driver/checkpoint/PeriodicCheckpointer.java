@@ -70,10 +70,10 @@ public final class PeriodicCheckpointer implements Checkpointer {
   }
 
   @Override
-  public void afterRound(Supplier<TrainingState> state, boolean last) {
+  public boolean afterRound(Supplier<TrainingState> state, boolean last) {
     roundsSince++;
     if (!(due(roundsSince) || (last && policy.enabled()))) {
-      return;
+      return false;
     }
     // The state's arrays are never modified after the round that made them (each round averages
     // into new arrays), so the writer thread can serialise them while training goes on.
@@ -86,6 +86,7 @@ public final class PeriodicCheckpointer implements Checkpointer {
     }
     roundsSince = 0;
     lastNanos = System.nanoTime();
+    return true;
   }
 
   private void write(TrainingState s, int seq) {

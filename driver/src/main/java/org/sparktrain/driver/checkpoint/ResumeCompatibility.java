@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.sparktrain.driver.config.ConfigException;
+import org.sparktrain.driver.config.ConfigKey;
+import org.sparktrain.driver.config.ConfigKeys;
 import org.sparktrain.driver.config.ConfigLoader;
 import org.sparktrain.driver.config.TrainConfig;
 
@@ -19,9 +21,9 @@ import org.sparktrain.driver.config.TrainConfig;
  * match, or the resumed run would not be the run that was interrupted.
  */
 public final class ResumeCompatibility {
-  /** Keys (or key prefixes ending in '.') that may differ between the checkpoint and this run. */
-  public static final List<String> MAY_DIFFER = List.of("output.", "checkpoint.", "guard.round_timeout_seconds",
-      "device", "training.epochs", "data.test.", "data.limit.test", "data.partitions");
+  /** Keys that may differ between the checkpoint and this run (declared in {@link ConfigKeys}). */
+  public static final List<String> MAY_DIFFER = ConfigKeys.ALL.stream().filter(ConfigKey::mayDifferOnResume)
+      .map(ConfigKey::name).toList();
 
   private ResumeCompatibility() {}
 
@@ -34,7 +36,8 @@ public final class ResumeCompatibility {
     current.keySet().forEach(k -> keys.put(k, k));
     List<String> out = new ArrayList<>();
     for (String k : keys.keySet()) {
-      if (MAY_DIFFER.stream().anyMatch(p -> p.endsWith(".") ? k.startsWith(p) : k.equals(p))) {
+      ConfigKey declared = ConfigKeys.owning(k);
+      if (declared != null && declared.mayDifferOnResume()) {
         continue;
       }
       String a = then.get(k);

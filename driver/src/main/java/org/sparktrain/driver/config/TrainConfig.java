@@ -111,13 +111,7 @@ public record TrainConfig(
                            @JsonProperty("every_rounds") int everyRounds,
                            @JsonProperty("every_minutes") double everyMinutes,
                            @JsonProperty("keep_last") int keepLast,
-                           @JsonProperty("keep_every") int keepEvery) implements Serializable {
-    /** The policy, with the directory defaulting to {@code <outputDir>/_checkpoints}. */
-    public org.sparktrain.driver.checkpoint.CheckpointPolicy policy(String outputDir) {
-      String d = dir != null && !dir.isBlank() ? dir : new org.apache.hadoop.fs.Path(outputDir, "_checkpoints").toString();
-      return new org.sparktrain.driver.checkpoint.CheckpointPolicy(d, everyRounds, everyMinutes, keepLast, keepEvery);
-    }
-  }
+                           @JsonProperty("keep_every") int keepEvery) implements Serializable {}
 
   /** {@code guard.*}: round time-outs and the divergence guard. */
   public record Guard(@JsonProperty("round_timeout_seconds") int roundTimeoutSeconds,
@@ -125,21 +119,18 @@ public record TrainConfig(
                       @JsonProperty("max_diverged_fraction") double maxDivergedFraction,
                       @JsonProperty("on_divergence") String onDivergence,
                       @JsonProperty("lr_factor") double lrFactor,
-                      @JsonProperty("max_rollbacks") int maxRollbacks) implements Serializable {
-    /** The settings the averaging loop uses. */
-    public org.sparktrain.driver.train.GuardSettings settings() {
-      return new org.sparktrain.driver.train.GuardSettings(roundTimeoutSeconds, maxLossRatio, maxDivergedFraction,
-          "reduce_lr".equals(onDivergence), lrFactor, maxRollbacks);
-    }
-  }
+                      @JsonProperty("max_rollbacks") int maxRollbacks) implements Serializable {}
 
   /** {@code output.*}. */
   public record Output(@JsonProperty("dir") String dir) implements Serializable {}
 
-  /** Checks every range; throws {@link ConfigException} naming the first bad key. */
+  /**
+   * Checks every key as {@link ConfigKeys} declares it, then what involves several keys; throws
+   * {@link ConfigException} naming the first bad key.
+   */
   public TrainConfig validate() {
-    if (!java.util.List.of("idx", "folder").contains(String.valueOf(data.format()))) {
-      throw new ConfigException("data.format", "'" + data.format() + "' is not allowed; allowed: [idx, folder]");
+    for (ConfigKey k : ConfigKeys.ALL) {
+      k.validate(this);
     }
     if (data.folders()) {
       requirePath("data.train.folder", data.train().folder());
@@ -155,13 +146,6 @@ public record TrainConfig(
       requirePath("data.test.images", data.test().images());
       requirePath("data.test.labels", data.test().labels());
     }
-    if (!java.util.List.of("fail", "skip").contains(String.valueOf(data.onBadFile()))) {
-      throw new ConfigException("data.on_bad_file", "'" + data.onBadFile() + "' is not allowed; allowed: [fail, skip]");
-    }
-    range("data.num_classes", data.numClasses(), 2, 256);
-    range("data.partitions", data.partitions(), 0, 100_000);
-    range("data.limit.train", data.limit().train(), 0, Integer.MAX_VALUE);
-    range("data.limit.test", data.limit().test(), 0, Integer.MAX_VALUE);
     if (model.layers() == null || model.layers().isEmpty()) {
       throw new ConfigException("model.layers", "must list at least one layer (the last of type 'output')");
     }
@@ -179,76 +163,10 @@ public record TrainConfig(
       positive(key + ".kernel", l.kernel());
       positive(key + ".stride", l.stride());
     }
-    range("training.epochs", training.epochs(), 1, 10_000);
-    range("training.batch_size", training.batchSize(), 1, 1 << 20);
-    if (device == null || !java.util.List.of("auto", "cpu", "gpu").contains(device)) {
-      throw new ConfigException("device", "'" + device + "' is not allowed; allowed: [auto, cpu, gpu]");
-    }
-    if (engine == null || !ENGINES.contains(engine)) {
-      throw new ConfigException("engine", "'" + engine + "' is not an engine; allowed: " + ENGINES);
-    }
-    Object f = averaging.frequency();
-    if (!(f instanceof Integer || "auto".equals(f))) {
-      throw new ConfigException("averaging.frequency", "value " + (f instanceof String ? "'" + f + "'" : f)
-          + " is not allowed; allowed: an integer >= 1 or 'auto'");
-    }
-    if (f instanceof Integer i) {
+    if (averaging.frequency() instanceof Integer i) {
       range("averaging.frequency", i, 1, 1_000_000);
     }
-    range("averaging.min_frequency", averaging.minFrequency(), 1, 1_000_000);
     range("averaging.max_frequency", averaging.maxFrequency(), averaging.minFrequency(), 1_000_000);
-    if (!(averaging.targetSyncFraction() > 0 && averaging.targetSyncFraction() < 1)) {
-      throw new ConfigException("averaging.target_sync_fraction", averaging.targetSyncFraction()
-          + " is out of range; allowed: (0, 1)");
-    }
-    if (!(averaging.overlapGain() > 0 && averaging.overlapGain() <= 1)) {
-      throw new ConfigException("averaging.overlap_gain", averaging.overlapGain() + " is out of range; allowed: (0, 1]");
-    }
-    if (!TRANSPORTS.contains(averaging.transport())) {
-      throw new ConfigException("averaging.transport", "'" + averaging.transport() + "' is not allowed; allowed: "
-          + TRANSPORTS);
-    }
-    if (!(averaging.maxRelativeSpread() > 0)) {
-      throw new ConfigException("averaging.max_relative_spread", averaging.maxRelativeSpread()
-          + " is out of range; allowed: > 0");
-    }
-    if (optimizer.type() == null || !OptimizerSpec.TYPES.contains(optimizer.type())) {
-      throw new ConfigException("optimizer.type", "'" + optimizer.type() + "' is not supported; allowed: "
-          + OptimizerSpec.TYPES);
-    }
-    if (!(optimizer.learningRate() > 0 && optimizer.learningRate() <= 10)) {
-      throw new ConfigException("optimizer.learning_rate", optimizer.learningRate() + " is out of range; allowed: (0, 10]");
-    }
-    if (!(optimizer.momentum() >= 0 && optimizer.momentum() < 1)) {
-      throw new ConfigException("optimizer.momentum", optimizer.momentum() + " is out of range; allowed: [0, 1)");
-    }
-    if (!(optimizer.weightDecay() >= 0 && optimizer.weightDecay() < 1)) {
-      throw new ConfigException("optimizer.weight_decay", optimizer.weightDecay() + " is out of range; allowed: [0, 1)");
-    }
-    range("checkpoint.every_rounds", checkpoint.everyRounds(), 0, Integer.MAX_VALUE);
-    if (!(checkpoint.everyMinutes() >= 0 && checkpoint.everyMinutes() <= 1e6)) {
-      throw new ConfigException("checkpoint.every_minutes", checkpoint.everyMinutes()
-          + " is out of range; allowed: 0 (off) to 1000000");
-    }
-    range("checkpoint.keep_last", checkpoint.keepLast(), 1, 1_000_000);
-    range("checkpoint.keep_every", checkpoint.keepEvery(), 0, 1_000_000);
-    range("guard.round_timeout_seconds", guard.roundTimeoutSeconds(), 0, 7 * 24 * 3600);
-    if (!(guard.maxLossRatio() == 0 || guard.maxLossRatio() > 1)) {
-      throw new ConfigException("guard.max_loss_ratio", guard.maxLossRatio()
-          + " is out of range; allowed: 0 (off) or a number > 1");
-    }
-    if (!(guard.maxDivergedFraction() >= 0 && guard.maxDivergedFraction() < 1)) {
-      throw new ConfigException("guard.max_diverged_fraction", guard.maxDivergedFraction()
-          + " is out of range; allowed: [0, 1)");
-    }
-    if (!java.util.List.of("reduce_lr", "stop").contains(String.valueOf(guard.onDivergence()))) {
-      throw new ConfigException("guard.on_divergence", "'" + guard.onDivergence()
-          + "' is not allowed; allowed: [reduce_lr, stop]");
-    }
-    if (!(guard.lrFactor() > 0 && guard.lrFactor() < 1)) {
-      throw new ConfigException("guard.lr_factor", guard.lrFactor() + " is out of range; allowed: (0, 1)");
-    }
-    range("guard.max_rollbacks", guard.maxRollbacks(), 0, 1000);
     try {
       augmentation.pipeline();
     } catch (IllegalArgumentException e) {

@@ -22,7 +22,6 @@ import org.apache.spark.api.java.function.Function;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.driver.spark.SerializableHadoopConf;
 import org.sparktrain.kernels.data.CorruptDataException;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.data.IdxFileSummary;

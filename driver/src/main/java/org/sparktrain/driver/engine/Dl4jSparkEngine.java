@@ -11,7 +11,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -25,7 +24,12 @@ import org.sparktrain.driver.train.TrainingResult;
 import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.train.BatchPlan;
-import org.sparktrain.kernels.train.Replica;
+import org.sparktrain.kernels.model.GraphModel;
+import org.sparktrain.kernels.model.ModelSpec;
+import org.sparktrain.kernels.model.MultiLayerModel;
+import org.sparktrain.kernels.model.Network;
+import org.sparktrain.kernels.train.Minibatches;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 
 /**
  * The same config trained by DL4J's own Spark module ({@link SparkDl4jMultiLayer} with
@@ -51,7 +55,7 @@ public final class Dl4jSparkEngine implements TrainingEngine {
         .rddTrainingApproach(RDDTrainingApproach.Export)
         .exportDirectory(exportDir.toString())
         .build();
-    SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, ctx.network().clone(), tm);
+    DistributedNet sparkNet = DistributedNet.of(sc, ctx.model(), tm);
     List<RoundStats> rounds = new ArrayList<>();
     long samples = 0;
     long start = System.nanoTime();
@@ -78,10 +82,52 @@ public final class Dl4jSparkEngine implements TrainingEngine {
       cleanUp(sc, tm, exportDir);
     }
     double wall = (System.nanoTime() - start) / 1e9;
-    MultiLayerNetwork net = sparkNet.getNetwork();
+    Network net = sparkNet.network();
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("engine_note", "DL4J ParameterAveragingTrainingMaster (export approach); one reported round per epoch");
     return new TrainingResult(net, rounds, samples, wall, info);
+  }
+
+  /** DL4J's Spark wrapper of either network type. */
+  private interface DistributedNet {
+    void fit(JavaRDD<DataSet> minibatches);
+
+    double getScore();
+
+    Network network();
+
+    static DistributedNet of(JavaSparkContext sc, ModelSpec spec, ParameterAveragingTrainingMaster tm) {
+      if (spec.kind() == ModelSpec.Kind.GRAPH) {
+        SparkComputationGraph g = new SparkComputationGraph(sc, spec.graph(), tm);
+        return new DistributedNet() {
+          public void fit(JavaRDD<DataSet> m) {
+            g.fit(m);
+          }
+
+          public double getScore() {
+            return g.getScore();
+          }
+
+          public Network network() {
+            return new GraphModel(g.getNetwork());
+          }
+        };
+      }
+      SparkDl4jMultiLayer n = new SparkDl4jMultiLayer(sc, spec.multiLayer(), tm);
+      return new DistributedNet() {
+        public void fit(JavaRDD<DataSet> m) {
+          n.fit(m);
+        }
+
+        public double getScore() {
+          return n.getScore();
+        }
+
+        public Network network() {
+          return new MultiLayerModel(n.getNetwork());
+        }
+      };
+    }
   }
 
   private static Path exportDirectory(JavaSparkContext sc, String runId) {
@@ -131,7 +177,7 @@ public final class Dl4jSparkEngine implements TrainingEngine {
         ExampleBlock b = blocks.next();
         BatchPlan plan = BatchPlan.of(b.count() * aug.copies(), batch, seed, epoch, partition, shuffle);
         for (int s = 0; s < plan.batches(); s++) {
-          out.add(Replica.minibatch(b, plan.batch(s), classes, aug, seed, epoch));
+          out.add(Minibatches.dataSet(b, plan.batch(s), classes, aug, seed, epoch));
         }
       }
       return out.iterator();

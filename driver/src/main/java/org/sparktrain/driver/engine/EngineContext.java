@@ -2,7 +2,7 @@ package org.sparktrain.driver.engine;
 
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.sparktrain.kernels.model.ModelSpec;
 import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.driver.train.Checkpointer;
 import org.sparktrain.driver.train.TrainingListener;
@@ -12,7 +12,7 @@ import org.sparktrain.driver.train.TrainingState;
  * Everything an engine needs for one run.
  *
  * @param config the resolved config
- * @param network the network to train, initialised from its seed
+ * @param model the model to train (initialised from its seed)
  * @param runId unique id of the run
  * @param sc the Spark context, or null for an engine that needs none
  * @param train the training split, in the form the engine asked for
@@ -20,12 +20,12 @@ import org.sparktrain.driver.train.TrainingState;
  * @param resume the checkpointed state to continue from, or null
  * @param checkpointer told after every round (engines that cannot checkpoint ignore it)
  */
-public record EngineContext(TrainConfig config, MultiLayerConfiguration network, String runId, JavaSparkContext sc,
+public record EngineContext(TrainConfig config, ModelSpec model, String runId, JavaSparkContext sc,
                             TrainingData train, List<TrainingListener> listeners, TrainingState resume,
                             Checkpointer checkpointer) {
   /** A fresh run without checkpoints. */
-  public EngineContext(TrainConfig config, MultiLayerConfiguration network, String runId, JavaSparkContext sc,
+  public EngineContext(TrainConfig config, ModelSpec model, String runId, JavaSparkContext sc,
                        TrainingData train, List<TrainingListener> listeners) {
-    this(config, network, runId, sc, train, listeners, null, Checkpointer.NONE);
+    this(config, model, runId, sc, train, listeners, null, Checkpointer.NONE);
   }
 }

@@ -34,7 +34,7 @@ public final class SingleProcessEngine implements TrainingEngine {
     ExampleBlock block = ctx.train().local();
     int batch = c.training().batchSize();
     int k = c.averaging().k();
-    Replica replica = new Replica(ctx.network());
+    Replica replica = new Replica(ctx.model());
     AugmentationPipeline aug = c.augmentation().pipeline();
     int steps = BatchPlan.numBatches(block.count() * aug.copies(), batch);
     int totalRounds = (steps + k - 1) / k * c.training().epochs();

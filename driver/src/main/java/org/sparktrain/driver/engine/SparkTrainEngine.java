@@ -2,6 +2,7 @@ package org.sparktrain.driver.engine;
 
 import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.driver.train.AveragingSettings;
+import org.sparktrain.driver.train.GuardSettings;
 import org.sparktrain.driver.train.FrequencyPolicy;
 import org.sparktrain.driver.train.ParameterAveragingTrainer;
 import org.sparktrain.driver.train.TrainingResult;
@@ -15,8 +16,8 @@ public final class SparkTrainEngine implements TrainingEngine {
 
   @Override
   public TrainingResult train(EngineContext ctx) {
-    return new ParameterAveragingTrainer(settings(ctx.config()), ctx.config().guard().settings(), ctx.listeners())
-        .fit(ctx.sc(), ctx.train().distributed(), ctx.network(), ctx.runId(), ctx.resume(), ctx.checkpointer());
+    return new ParameterAveragingTrainer(settings(ctx.config()), GuardSettings.of(ctx.config().guard()), ctx.listeners())
+        .fit(ctx.sc(), ctx.train().distributed(), ctx.model(), ctx.runId(), ctx.resume(), ctx.checkpointer());
   }
 
   /** The averaging settings a config describes. */
@@ -26,9 +27,19 @@ public final class SparkTrainEngine implements TrainingEngine {
         ? new FrequencyPolicy(true, a.k(), a.minFrequency(), a.maxFrequency(), a.targetSyncFraction(),
             a.maxRelativeSpread())
         : FrequencyPolicy.fixed(a.k());
-    return new AveragingSettings(c.training().epochs(), c.training().batchSize(), policy, a.updaterState(), c.seed(),
-        c.data().shuffle(), c.data().numClasses(), c.augmentation().pipeline(), a.overlap(), a.overlapGain(),
+    return AveragingSettings.builder()
+        .epochs(c.training().epochs())
+        .batchSize(c.training().batchSize())
+        .frequency(policy)
+        .averageUpdater(a.updaterState())
+        .seed(c.seed())
+        .shuffle(c.data().shuffle())
+        .numClasses(c.data().numClasses())
+        .augmentation(c.augmentation().pipeline())
+        .overlap(a.overlap())
+        .overlapGain(a.overlapGain())
         // overlapped rounds are one Spark job each: averaging.overlap implies transport jobs
-        "stream".equals(a.transport()) && !a.overlap());
+        .stream("stream".equals(a.transport()) && !a.overlap())
+        .build();
   }
 }

@@ -23,7 +23,7 @@ public final class SparkSettings {
     // instead of through a second block-manager fetch.
     conf.setIfMissing("spark.task.maxDirectResultSize", String.valueOf(64L << 20));
     // Streamed rounds (averaging.transport: stream) talk to the driver through this plugin.
-    String plugin = org.sparktrain.driver.train.RoundService.class.getName();
+    String plugin = org.sparktrain.driver.task.RoundClient.PLUGIN_CLASS;
     String plugins = conf.get("spark.plugins", "").trim();
     if (!java.util.Arrays.asList(plugins.split("\\s*,\\s*")).contains(plugin)) {
       conf.set("spark.plugins", plugins.isEmpty() ? plugin : plugins + "," + plugin);

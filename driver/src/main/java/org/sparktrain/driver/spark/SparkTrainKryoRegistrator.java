@@ -22,11 +22,13 @@ public final class SparkTrainKryoRegistrator implements KryoRegistrator {
     kryo.register(ModelState.class, new FastSerializers.ModelStateSerializer());
     kryo.register(ReplicaUpdate.class, new FastSerializers.ReplicaUpdateSerializer());
     kryo.register(ExampleBlock.class, new JavaSerializer());
+    kryo.register(org.sparktrain.kernels.model.ModelSpec.class, new JavaSerializer());
+    kryo.register(org.sparktrain.kernels.data.LabelKind.class, new JavaSerializer());
     kryo.register(ParameterSum.class, new JavaSerializer());
     kryo.register(ExecutorReport.class, new JavaSerializer());
     kryo.register(org.sparktrain.driver.data.ImageFolderSource.Decoded.class, new JavaSerializer());
     // broadcast to the tasks that read data: a record, and a class whose state is written by writeObject
     kryo.register(org.sparktrain.driver.data.ImageFolderSource.Listing.class, new JavaSerializer());
-    kryo.register(SerializableHadoopConf.class, new JavaSerializer());
+    kryo.register(org.sparktrain.driver.data.SerializableHadoopConf.class, new JavaSerializer());
   }
 }

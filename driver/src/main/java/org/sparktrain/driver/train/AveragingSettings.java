@@ -35,38 +35,118 @@ public record AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequ
     }
   }
 
-  /** Synchronous averaging. */
-  public AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequency, boolean averageUpdater, long seed,
-                           boolean shuffle, int numClasses, AugmentationPipeline augmentation) {
-    this(epochs, batchSize, frequency, averageUpdater, seed, shuffle, numClasses, augmentation, false, DEFAULT_GAIN,
-        false);
-  }
-
   /** The default {@code averaging.overlap_gain}. */
   public static final double DEFAULT_GAIN = 0.5;
 
   /** The same settings with overlapped (true) or synchronous (false) averaging. */
   public AveragingSettings withOverlap(boolean on) {
-    return new AveragingSettings(epochs, batchSize, frequency, averageUpdater, seed, shuffle, numClasses, augmentation,
-        on, overlapGain, stream);
+    return toBuilder().overlap(on).build();
   }
 
   /** The same settings with streamed rounds (true) or one Spark job per round (false). */
   public AveragingSettings withStream(boolean on) {
-    return new AveragingSettings(epochs, batchSize, frequency, averageUpdater, seed, shuffle, numClasses, augmentation,
-        overlap, overlapGain, on);
+    return toBuilder().stream(on).build();
   }
 
   /** The same settings with another overlap gain. */
   public AveragingSettings withOverlapGain(double gain) {
-    return new AveragingSettings(epochs, batchSize, frequency, averageUpdater, seed, shuffle, numClasses, augmentation,
-        overlap, gain, stream);
+    return toBuilder().overlapGain(gain).build();
   }
 
-  /** Fixed-k settings without augmentation. */
-  public AveragingSettings(int epochs, int batchSize, int k, boolean averageUpdater, long seed, boolean shuffle,
-                           int numClasses) {
-    this(epochs, batchSize, FrequencyPolicy.fixed(k), averageUpdater, seed, shuffle, numClasses,
-        AugmentationPipeline.none());
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder().epochs(epochs).batchSize(batchSize).frequency(frequency).averageUpdater(averageUpdater)
+        .seed(seed).shuffle(shuffle).numClasses(numClasses).augmentation(augmentation).overlap(overlap)
+        .overlapGain(overlapGain).stream(stream);
+  }
+
+  /**
+   * A builder with the defaults of {@code defaults.yaml}: 1 epoch, batch 64, k = 10 fixed, updater
+   * state averaged, seed 42, shuffled, 10 classes, no augmentation, synchronous, one job per round.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link AveragingSettings}; the record's constructor validates. */
+  public static final class Builder {
+    private int epochs = 1;
+    private int batchSize = 64;
+    private FrequencyPolicy frequency = FrequencyPolicy.fixed(10);
+    private boolean averageUpdater = true;
+    private long seed = 42;
+    private boolean shuffle = true;
+    private int numClasses = 10;
+    private AugmentationPipeline augmentation = AugmentationPipeline.none();
+    private boolean overlap;
+    private double overlapGain = DEFAULT_GAIN;
+    private boolean stream;
+
+    private Builder() {}
+
+    public Builder epochs(int v) {
+      epochs = v;
+      return this;
+    }
+
+    public Builder batchSize(int v) {
+      batchSize = v;
+      return this;
+    }
+
+    public Builder frequency(FrequencyPolicy v) {
+      frequency = v;
+      return this;
+    }
+
+    /** A fixed averaging frequency k. */
+    public Builder frequency(int k) {
+      return frequency(FrequencyPolicy.fixed(k));
+    }
+
+    public Builder averageUpdater(boolean v) {
+      averageUpdater = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder shuffle(boolean v) {
+      shuffle = v;
+      return this;
+    }
+
+    public Builder numClasses(int v) {
+      numClasses = v;
+      return this;
+    }
+
+    public Builder augmentation(AugmentationPipeline v) {
+      augmentation = v;
+      return this;
+    }
+
+    public Builder overlap(boolean v) {
+      overlap = v;
+      return this;
+    }
+
+    public Builder overlapGain(double v) {
+      overlapGain = v;
+      return this;
+    }
+
+    public Builder stream(boolean v) {
+      stream = v;
+      return this;
+    }
+
+    public AveragingSettings build() {
+      return new AveragingSettings(epochs, batchSize, frequency, averageUpdater, seed, shuffle, numClasses,
+          augmentation, overlap, overlapGain, stream);
+    }
   }
 }

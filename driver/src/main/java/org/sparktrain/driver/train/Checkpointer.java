@@ -7,8 +7,9 @@ public interface Checkpointer {
   /**
    * @param state the state after the round (built only when asked for)
    * @param last whether this was the run's last round
+   * @return whether a checkpoint of this state was taken
    */
-  void afterRound(Supplier<TrainingState> state, boolean last);
+  boolean afterRound(Supplier<TrainingState> state, boolean last);
 
   /**
    * Told after a round whose state may not be written: in overlapped averaging the next round
@@ -29,5 +30,5 @@ public interface Checkpointer {
   default void close() {}
 
   /** Writes nothing. */
-  Checkpointer NONE = (state, last) -> {};
+  Checkpointer NONE = (state, last) -> false;
 }

@@ -21,6 +21,12 @@ public record GuardSettings(int roundTimeoutSeconds, double maxLossRatio, double
                             boolean reduceLearningRate, double learningRateFactor, int maxRollbacks)
     implements Serializable {
 
+  /** The settings {@code guard.*} describes. */
+  public static GuardSettings of(org.sparktrain.driver.config.TrainConfig.Guard g) {
+    return new GuardSettings(g.roundTimeoutSeconds(), g.maxLossRatio(), g.maxDivergedFraction(),
+        "reduce_lr".equals(g.onDivergence()), g.lrFactor(), g.maxRollbacks());
+  }
+
   /** No timeout; loss 20x the median excludes; roll back (halving the rate) when most diverge, at most 3 times. */
   public static GuardSettings defaults() {
     return new GuardSettings(0, 20, 0.5, true, 0.5, 3);

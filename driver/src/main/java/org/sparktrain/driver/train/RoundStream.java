@@ -14,6 +14,9 @@ import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.data.DistributedDataset;
+import org.sparktrain.driver.task.RoundClient;
+import org.sparktrain.driver.task.StreamTask;
+import org.sparktrain.kernels.model.ModelSpec;
 import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.device.DeviceBinder;
@@ -64,8 +67,8 @@ final class RoundStream implements AutoCloseable {
     if (busy > slots) {
       return busy + " partitions hold data but the cluster runs only " + slots + " tasks at once";
     }
-    if (busy > ParameterAveragingTrainer.COLLECT_MAX_PARTITIONS) {
-      return busy + " partitions are more than the " + ParameterAveragingTrainer.COLLECT_MAX_PARTITIONS
+    if (busy > JobRounds.COLLECT_MAX_PARTITIONS) {
+      return busy + " partitions are more than the " + JobRounds.COLLECT_MAX_PARTITIONS
           + " whose results the driver collects";
     }
     return null;
@@ -94,9 +97,9 @@ final class RoundStream implements AutoCloseable {
   /**
    * Starts the stream's job and posts its first round; its tasks train rounds until {@link #close}.
    */
-  static RoundStream start(JavaSparkContext sc, DistributedDataset data, String runId, Broadcast<String> confJson,
+  static RoundStream start(JavaSparkContext sc, DistributedDataset data, String runId, Broadcast<ModelSpec> spec,
                            boolean withUpdater, AugmentationPipeline augmentation,
-                           ParameterAveragingTrainer.Pending first) {
+                           PendingRound first) {
     String id = runId + "/" + UUID.randomUUID();
     Set<Integer> partitions = nonEmpty(data);
     RoundService.Mailbox mailbox = RoundService.open(id, partitions);
@@ -104,7 +107,7 @@ final class RoundStream implements AutoCloseable {
     sc.setJobGroup(group, "sparktrain rounds (streamed) from round " + first.round(), true);
     try {
       JavaFutureAction<Void> job = data.blocks().foreachPartitionAsync(
-          new Task(id, runId, confJson, withUpdater, augmentation, RoundService.maxPark(partitions.size())));
+          new StreamTask(id, runId, spec, withUpdater, augmentation, RoundClient.maxPark(partitions.size())));
       RoundStream stream = new RoundStream(sc, id, group, mailbox, job);
       stream.post(first);
       return stream;
@@ -122,7 +125,7 @@ final class RoundStream implements AutoCloseable {
   }
 
   /** Posts the next round to the running tasks; {@code f} then knows its stream, post and job group. */
-  void post(ParameterAveragingTrainer.Pending f) {
+  void post(PendingRound f) {
     f.seq = mailbox.post(f.state, f.plan);
     f.stream = this;
     f.group = group;
@@ -132,7 +135,7 @@ final class RoundStream implements AutoCloseable {
    * Waits until every partition has returned round {@code f}'s result. Fails with the job's error
    * when the job ends first (a task failed more often than Spark retries, or the job was cancelled).
    */
-  List<ReplicaUpdate> await(ParameterAveragingTrainer.Pending f) throws Exception {
+  List<ReplicaUpdate> await(PendingRound f) throws Exception {
     while (true) {
       List<ReplicaUpdate> got = mailbox.take(f.seq, 50_000_000L);
       if (got != null) {
@@ -163,58 +166,6 @@ final class RoundStream implements AutoCloseable {
       }
       sc.cancelJobGroup(group);
       LOG.debug("streamed rounds' job {} ended with {}", id, e.toString());
-    }
-  }
-
-  /** The executor side: one long task per partition. */
-  static final class Task implements VoidFunction<Iterator<ExampleBlock>> {
-    private static final long serialVersionUID = 1L;
-    private final String stream;
-    private final String runId;
-    private final Broadcast<String> confJson;
-    private final boolean withUpdater;
-    private final AugmentationPipeline augmentation;
-    private final long maxPark;
-
-    Task(String stream, String runId, Broadcast<String> confJson, boolean withUpdater,
-         AugmentationPipeline augmentation, long maxPark) {
-      this.maxPark = maxPark;
-      this.stream = stream;
-      this.runId = runId;
-      this.confJson = confJson;
-      this.withUpdater = withUpdater;
-      this.augmentation = augmentation;
-    }
-
-    @Override
-    public void call(Iterator<ExampleBlock> blocks) {
-      if (!blocks.hasNext()) {
-        return;
-      }
-      TaskContext tc = TaskContext.get();
-      int partition = tc.partitionId();
-      int attempt = tc.attemptNumber();
-      PluginContext ctx = RoundService.executor();
-      String device = DeviceBinder.bind(TrainRound.gpuAddresses());
-      String worker = TrainRound.workerId();
-      ExampleBlock block = blocks.next();
-      if (block.count() == 0) {
-        return; // an empty partition takes no part (and holds no slot) in the rounds
-      }
-      Replica replica = TrainRound.replica(runId, partition, confJson);
-      RoundService.Next next = RoundService.poll(ctx, new RoundService.Hello(stream, partition), maxPark);
-      while (!next.stop()) {
-        int round = next.plan().round();
-        ReplicaUpdate update = TrainRound.trainOn(replica, confJson, block, next.state(), next.plan(), partition,
-            withUpdater, worker, device, augmentation, System.nanoTime());
-        try {
-          RoundService.ask(ctx, new RoundService.Done(stream, next.seq(), update.withAttempt(attempt)));
-        } catch (Exception e) {
-          throw new IllegalStateException("could not hand round " + round + " of partition " + partition
-              + " to the driver: " + e.getMessage(), e);
-        }
-        next = RoundService.poll(ctx, new RoundService.Await(stream, next.seq()), maxPark);
-      }
     }
   }
 }

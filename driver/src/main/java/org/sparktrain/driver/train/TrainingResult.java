@@ -2,7 +2,7 @@ package org.sparktrain.driver.train;
 
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.sparktrain.kernels.model.Network;
 
 /**
  * The trained network and how training went.
@@ -13,7 +13,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * @param wallSeconds wall time of the training loop
  * @param engineInfo engine-specific figures for metrics.json (e.g. the chosen k)
  */
-public record TrainingResult(MultiLayerNetwork network, List<RoundStats> rounds, long trainSamples,
+public record TrainingResult(Network network, List<RoundStats> rounds, long trainSamples,
                              double wallSeconds, Map<String, Object> engineInfo) {
   /** Training throughput over the whole loop. */
   public double samplesPerSecond() {

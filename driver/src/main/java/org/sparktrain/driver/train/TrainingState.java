@@ -26,4 +26,113 @@ package org.sparktrain.driver.train;
 public record TrainingState(String runId, int round, int epoch, int step, int iteration, long samples,
                             float[] params, float[] updater, double learningRate, int rollbacks,
                             FrequencyController.Snapshot frequency, int[] partitionCounts,
-                            int[] partitionBatches, double trainingSeconds, long seed) {}
+                            int[] partitionBatches, double trainingSeconds, long seed) {
+  /** A builder: the state has too many fields of the same types to construct positionally. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link TrainingState}; unset numbers are 0, the learning rate NaN (the configured one). */
+  public static final class Builder {
+    private String runId;
+    private int round;
+    private int epoch;
+    private int step;
+    private int iteration;
+    private long samples;
+    private float[] params;
+    private float[] updater;
+    private double learningRate = Double.NaN;
+    private int rollbacks;
+    private FrequencyController.Snapshot frequency;
+    private int[] partitionCounts;
+    private int[] partitionBatches;
+    private double trainingSeconds;
+    private long seed;
+
+    private Builder() {}
+
+    public Builder runId(String v) {
+      runId = v;
+      return this;
+    }
+
+    public Builder round(int v) {
+      round = v;
+      return this;
+    }
+
+    public Builder epoch(int v) {
+      epoch = v;
+      return this;
+    }
+
+    public Builder step(int v) {
+      step = v;
+      return this;
+    }
+
+    public Builder iteration(int v) {
+      iteration = v;
+      return this;
+    }
+
+    public Builder samples(long v) {
+      samples = v;
+      return this;
+    }
+
+    public Builder params(float[] v) {
+      params = v;
+      return this;
+    }
+
+    public Builder updater(float[] v) {
+      updater = v;
+      return this;
+    }
+
+    public Builder learningRate(double v) {
+      learningRate = v;
+      return this;
+    }
+
+    public Builder rollbacks(int v) {
+      rollbacks = v;
+      return this;
+    }
+
+    public Builder frequency(FrequencyController.Snapshot v) {
+      frequency = v;
+      return this;
+    }
+
+    public Builder partitionCounts(int[] v) {
+      partitionCounts = v;
+      return this;
+    }
+
+    public Builder partitionBatches(int[] v) {
+      partitionBatches = v;
+      return this;
+    }
+
+    public Builder trainingSeconds(double v) {
+      trainingSeconds = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public TrainingState build() {
+      if (runId == null || params == null || partitionCounts == null || partitionBatches == null) {
+        throw new IllegalStateException("a training state needs runId, params, partitionCounts and partitionBatches");
+      }
+      return new TrainingState(runId, round, epoch, step, iteration, samples, params, updater, learningRate,
+          rollbacks, frequency, partitionCounts, partitionBatches, trainingSeconds, seed);
+    }
+  }
+}

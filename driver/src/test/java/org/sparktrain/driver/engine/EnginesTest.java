@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.sparktrain.kernels.model.ModelSpec;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparktrain.driver.SparkTestBase;
@@ -55,7 +55,7 @@ class EnginesTest extends SparkTestBase {
   }
 
   private static TrainingResult train(TrainConfig c, TrainingData data, List<TrainingListener> listeners) {
-    MultiLayerConfiguration net = NetworkFactory.build(c.model().layers(), c.optimizer(), new int[] {28, 28},
+    ModelSpec net = NetworkFactory.spec(c.model().layers(), c.optimizer(), new int[] {28, 28},
         c.data().numClasses(), c.seed());
     try {
       return TrainingEngine.named(c.engine()).train(new EngineContext(c, net, "test-" + System.nanoTime(),
@@ -110,9 +110,12 @@ class EnginesTest extends SparkTestBase {
     TrainConfig c = config("data.limit.train=1001", "data.partitions=4", "training.epochs=2", "averaging.frequency=2",
         "training.batch_size=50", "averaging.overlap=true");
     Map<String, Long> perPartitionEpoch = new HashMap<>();
-    TrainingListener collect = (RoundStats s, int total, double elapsed, long soFar) -> {
-      for (WorkerStats w : s.workers()) {
-        perPartitionEpoch.merge(s.epoch() + "/" + w.partition(), w.examples(), Long::sum);
+    TrainingListener collect = new TrainingListener() {
+      @Override
+      public void onRound(RoundStats s, int total, double elapsed, long soFar) {
+        for (WorkerStats w : s.workers()) {
+          perPartitionEpoch.merge(s.epoch() + "/" + w.partition(), w.examples(), Long::sum);
+        }
       }
     };
     long before = ReplicaCache.builds();
@@ -141,10 +144,13 @@ class EnginesTest extends SparkTestBase {
         "training.batch_size=32");
     Map<Integer, Long> perEpoch = new HashMap<>();
     Map<String, Long> perPartitionEpoch = new HashMap<>();
-    TrainingListener collect = (RoundStats s, int total, double elapsed, long soFar) -> {
-      perEpoch.merge(s.epoch(), s.examples(), Long::sum);
-      for (WorkerStats w : s.workers()) {
-        perPartitionEpoch.merge(s.epoch() + "/" + w.partition(), w.examples(), Long::sum);
+    TrainingListener collect = new TrainingListener() {
+      @Override
+      public void onRound(RoundStats s, int total, double elapsed, long soFar) {
+        perEpoch.merge(s.epoch(), s.examples(), Long::sum);
+        for (WorkerStats w : s.workers()) {
+          perPartitionEpoch.merge(s.epoch() + "/" + w.partition(), w.examples(), Long::sum);
+        }
       }
     };
     long before = ReplicaCache.builds();
@@ -165,7 +171,7 @@ class EnginesTest extends SparkTestBase {
     TrainingResult b = train(without, distributed(without), List.of());
     assertTrue(maxDiff(a.network().params(), b.network().params()) > 1e-4,
         "averaging Adam's moments must change the trajectory");
-    assertTrue(a.network().getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0,
+    assertTrue(a.network().updaterState().amaxNumber().doubleValue() > 0,
         "the averaged updater state is carried into the final model");
   }
 

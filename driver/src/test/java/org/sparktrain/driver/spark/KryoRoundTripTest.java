@@ -32,7 +32,7 @@ class KryoRoundTripTest {
   void hadoopConfigurationKeepsItsSettings() {
     Configuration c = new Configuration(false);
     c.set("fs.s3a.endpoint", "http://minio:9000");
-    assertEquals("http://minio:9000", roundTrip(new SerializableHadoopConf(c)).get().get("fs.s3a.endpoint"));
+    assertEquals("http://minio:9000", roundTrip(new org.sparktrain.driver.data.SerializableHadoopConf(c)).get().get("fs.s3a.endpoint"));
   }
 
   @Test

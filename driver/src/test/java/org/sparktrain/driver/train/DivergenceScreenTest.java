@@ -16,7 +16,7 @@ class DivergenceScreenTest {
 
   @Test
   void lossFarAboveTheOthersIsLeftOut() {
-    ParameterSum sum = ParameterAveragingTrainer.screenAndSum(List.of(update(0, 0.5f, 1), update(1, 0.6f, 2),
+    ParameterSum sum = DivergenceGuard.screenAndSum(List.of(update(0, 0.5f, 1), update(1, 0.6f, 2),
         update(2, 0.55f, 3), update(3, 30, 100)), 20);
     assertEquals(List.of(3), List.copyOf(sum.excluded().keySet()));
     assertTrue(sum.excluded().get(3).startsWith("loss 30.00 is over 20 x the median 0.5500"), sum.excluded().get(3));
@@ -27,7 +27,7 @@ class DivergenceScreenTest {
 
   @Test
   void nonFiniteParametersOrLossAreLeftOutEvenWithTheLossCheckOff() {
-    ParameterSum sum = ParameterAveragingTrainer.screenAndSum(List.of(update(0, 0.5, 1, 1),
+    ParameterSum sum = DivergenceGuard.screenAndSum(List.of(update(0, 0.5, 1, 1),
         update(1, 0.5, 1, Float.NaN), update(2, Double.POSITIVE_INFINITY, 3, 3), update(3, 0.5, 3, 5)), 0);
     assertEquals("parameter 1 is NaN", sum.excluded().get(1));
     assertEquals("loss is Infinity", sum.excluded().get(2));
@@ -37,9 +37,9 @@ class DivergenceScreenTest {
 
   @Test
   void similarLossesAndSingleReplicasPass() {
-    assertTrue(ParameterAveragingTrainer.screenAndSum(List.of(update(0, 0.2, 1), update(1, 2.0, 1)), 20)
+    assertTrue(DivergenceGuard.screenAndSum(List.of(update(0, 0.2, 1), update(1, 2.0, 1)), 20)
         .excluded().isEmpty(), "10x apart is within a 20x ratio");
-    assertTrue(ParameterAveragingTrainer.screenAndSum(List.of(update(0, 1e6, 1)), 20).excluded().isEmpty(),
+    assertTrue(DivergenceGuard.screenAndSum(List.of(update(0, 1e6, 1)), 20).excluded().isEmpty(),
         "one replica has no others to compare with");
   }
 
@@ -51,7 +51,7 @@ class DivergenceScreenTest {
     assertEquals("loss 11.00 is over 20 x the previous round's median 0.5000", sum.excluded().get(1));
     assertEquals("loss is NaN", sum.excluded().get(2));
     assertArrayEquals(new float[] {1}, sum.averageParams(), 0f);
-    assertEquals(0.55, ParameterAveragingTrainer.medianLoss(List.of(
+    assertEquals(0.55, DivergenceGuard.medianLoss(List.of(
         new WorkerStats(0, "w", "cpu", 10, 1, 0.5, 0, 0, 0, 0), new WorkerStats(1, "w", "cpu", 10, 1, 0.6, 0, 0, 0, 0),
         new WorkerStats(2, "w", "cpu", 10, 1, 99, 0, 0, 0, 0, 0, "excluded"))), 1e-12);
   }
@@ -59,7 +59,7 @@ class DivergenceScreenTest {
   @Test
   void aPartitionReportedTwiceIsAnError() {
     IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-        () -> ParameterAveragingTrainer.screenAndSum(List.of(update(0, 0.5, 1), update(0, 0.5, 1)), 20));
+        () -> DivergenceGuard.screenAndSum(List.of(update(0, 0.5, 1), update(0, 0.5, 1)), 20));
     assertEquals("partition 0 returned two results in one round", e.getMessage());
   }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.sparktrain.kernels.model.ModelSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,7 +18,7 @@ import org.sparktrain.kernels.model.LayerSpec;
 import org.sparktrain.kernels.model.NetworkFactory;
 import org.sparktrain.kernels.model.OptimizerSpec;
 import org.sparktrain.kernels.train.BatchPlan;
-import org.sparktrain.kernels.train.Replica;
+import org.sparktrain.kernels.train.Minibatches;
 
 /**
  * Pins the distributed math to single-process DL4J: one worker reproduces plain training, and
@@ -33,8 +33,8 @@ class EquivalenceTest extends SparkTestBase {
         10, partitions, limit, null);
   }
 
-  private static MultiLayerConfiguration conf(OptimizerSpec opt) {
-    return NetworkFactory.build(LAYERS, opt, new int[] {28, 28}, 10, SEED);
+  private static ModelSpec conf(OptimizerSpec opt) {
+    return NetworkFactory.spec(LAYERS, opt, new int[] {28, 28}, 10, SEED);
   }
 
   @ParameterizedTest(name = "streamed rounds: {0}")
@@ -45,24 +45,24 @@ class EquivalenceTest extends SparkTestBase {
     int epochs = 2;
     DistributedDataset d = data(1, 1000);
     TrainingResult distributed = new ParameterAveragingTrainer(
-        new AveragingSettings(epochs, batch, 7, true, SEED, true, 10).withStream(stream), List.of())
+        AveragingSettings.builder().epochs(epochs).batchSize(batch).frequency(7).averageUpdater(true).seed(SEED).shuffle(true).numClasses(10).build().withStream(stream), List.of())
         .fit(sc, d, conf(adam));
     assertEquals(stream ? "stream" : "jobs", distributed.engineInfo().get("transport"));
 
     ExampleBlock block = d.blocks().first();
-    MultiLayerNetwork single = NetworkFactory.init(conf(adam));
+    MultiLayerNetwork single = NetworkFactory.init(conf(adam).multiLayer());
     for (int e = 0; e < epochs; e++) {
       single.setEpochCount(e);
       BatchPlan plan = BatchPlan.of(block.count(), batch, SEED, e, 0, true);
       for (int s = 0; s < plan.batches(); s++) {
-        single.fit(Replica.minibatch(block, plan.batch(s), 10));
+        single.fit(Minibatches.dataSet(block, plan.batch(s), 10));
       }
     }
     assertEquals(2 * 5, distributed.rounds().size(), "32 batches per epoch at k=7 make 5 rounds");
     assertEquals(2000, distributed.trainSamples());
     assertClose(single.params(), distributed.network().params(), 1e-5);
     assertClose(single.getUpdater().getStateViewArray(),
-        distributed.network().getUpdater().getStateViewArray(), 1e-5);
+        distributed.network().updaterState(), 1e-5);
     d.blocks().unpersist(false);
   }
 
@@ -73,23 +73,23 @@ class EquivalenceTest extends SparkTestBase {
     int batch = 16;
     DistributedDataset d = data(2, 640);
     TrainingResult distributed = new ParameterAveragingTrainer(
-        new AveragingSettings(1, batch, 1, false, SEED, false, 10).withStream(stream), List.of())
+        AveragingSettings.builder().epochs(1).batchSize(batch).frequency(1).averageUpdater(false).seed(SEED).shuffle(false).numClasses(10).build().withStream(stream), List.of())
         .fit(sc, d, conf(sgd));
     assertEquals(stream ? "stream" : "jobs", distributed.engineInfo().get("transport"));
     assertEquals(20, distributed.rounds().size());
 
     List<ExampleBlock> blocks = d.blocks().collect();
-    MultiLayerNetwork single = NetworkFactory.init(conf(sgd));
+    MultiLayerNetwork single = NetworkFactory.init(conf(sgd).multiLayer());
     for (int s = 0; s < 20; s++) {
       int[] idx = new int[batch];
       for (int i = 0; i < batch; i++) {
         idx[i] = s * batch + i;
       }
-      DataSet a = Replica.minibatch(blocks.get(0), idx, 10);
-      DataSet b = Replica.minibatch(blocks.get(1), idx, 10);
+      DataSet a = Minibatches.dataSet(blocks.get(0), idx, 10);
+      DataSet b = Minibatches.dataSet(blocks.get(1), idx, 10);
       single.fit(DataSet.merge(List.of(a, b)));
     }
-    INDArray before = NetworkFactory.init(conf(sgd)).params();
+    INDArray before = NetworkFactory.init(conf(sgd).multiLayer()).params();
     assertTrue(before.distance2(single.params()) > 1e-2, "training must move the parameters");
     assertClose(single.params(), distributed.network().params(), 1e-5);
     d.blocks().unpersist(false);

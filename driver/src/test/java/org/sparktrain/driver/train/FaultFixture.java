@@ -2,7 +2,7 @@ package org.sparktrain.driver.train;
 
 import java.util.List;
 import java.util.function.Supplier;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.sparktrain.kernels.model.ModelSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.sparktrain.driver.SparkTestBase;
@@ -12,7 +12,6 @@ import org.sparktrain.kernels.data.FashionMnist;
 import org.sparktrain.kernels.model.LayerSpec;
 import org.sparktrain.kernels.model.NetworkFactory;
 import org.sparktrain.kernels.model.OptimizerSpec;
-import org.sparktrain.kernels.train.FaultInjection;
 
 /**
  * What the averaging loop's fault tests share: 8,000 Fashion-MNIST training examples in 4
@@ -36,8 +35,8 @@ abstract class FaultFixture extends SparkTestBase {
     FaultInjection.clear();
   }
 
-  static MultiLayerConfiguration mlp() {
-    return NetworkFactory.build(List.of(LayerSpec.dense(64, "relu"), LayerSpec.output("softmax")),
+  static ModelSpec mlp() {
+    return NetworkFactory.spec(List.of(LayerSpec.dense(64, "relu"), LayerSpec.output("softmax")),
         new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, 3);
   }
 
@@ -55,9 +54,10 @@ abstract class FaultFixture extends SparkTestBase {
     }
 
     @Override
-    public void afterRound(Supplier<TrainingState> state, boolean last) {
-      inner.afterRound(state, last);
+    public boolean afterRound(Supplier<TrainingState> state, boolean last) {
+      boolean taken = inner.afterRound(state, last);
       crash();
+      return taken;
     }
 
     @Override

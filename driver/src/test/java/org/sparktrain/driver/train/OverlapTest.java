@@ -14,7 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.sparktrain.kernels.model.ModelSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,9 +29,8 @@ import org.sparktrain.kernels.model.LayerSpec;
 import org.sparktrain.kernels.model.NetworkFactory;
 import org.sparktrain.kernels.model.OptimizerSpec;
 import org.sparktrain.kernels.train.BatchPlan;
-import org.sparktrain.kernels.train.FaultInjection;
 import org.sparktrain.kernels.train.FloatArrays;
-import org.sparktrain.kernels.train.Replica;
+import org.sparktrain.kernels.train.Minibatches;
 
 /**
  * Overlapped averaging ({@code averaging.overlap}): rounds really run two at a time, one replica
@@ -46,27 +45,27 @@ class OverlapTest extends FaultFixture {
   Path tmp;
 
   private static ParameterAveragingTrainer trainer(boolean overlap) {
-    return new ParameterAveragingTrainer(new AveragingSettings(2, 50, 5, true, 11, true, 10).withOverlap(overlap),
+    return new ParameterAveragingTrainer(AveragingSettings.builder().epochs(2).batchSize(50).frequency(5).averageUpdater(true).seed(11).shuffle(true).numClasses(10).build().withOverlap(overlap),
         GuardSettings.defaults(), List.of());
   }
 
   @Test
   void oneWorkerOverlappedEqualsSingleProcess() {
-    MultiLayerConfiguration conf = NetworkFactory.build(List.of(LayerSpec.dense(64, "relu"),
+    ModelSpec conf = NetworkFactory.spec(List.of(LayerSpec.dense(64, "relu"),
         LayerSpec.output("softmax")), new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, SEED);
     DistributedDataset d = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
         FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 1, 1000, null);
     try {
       TrainingResult distributed = new ParameterAveragingTrainer(
-          new AveragingSettings(2, 32, 7, true, SEED, true, 10).withOverlap(true), List.of()).fit(sc, d, conf);
+          AveragingSettings.builder().epochs(2).batchSize(32).frequency(7).averageUpdater(true).seed(SEED).shuffle(true).numClasses(10).build().withOverlap(true), List.of()).fit(sc, d, conf);
       assertEquals(Boolean.TRUE, distributed.engineInfo().get("overlap"));
       ExampleBlock block = d.blocks().first();
-      MultiLayerNetwork single = NetworkFactory.init(conf);
+      MultiLayerNetwork single = NetworkFactory.init(conf.multiLayer());
       for (int e = 0; e < 2; e++) {
         single.setEpochCount(e);
         BatchPlan plan = BatchPlan.of(block.count(), 32, SEED, e, 0, true);
         for (int s = 0; s < plan.batches(); s++) {
-          single.fit(Replica.minibatch(block, plan.batch(s), 10));
+          single.fit(Minibatches.dataSet(block, plan.batch(s), 10));
         }
       }
       assertEquals(10, distributed.rounds().size());
@@ -75,7 +74,7 @@ class OverlapTest extends FaultFixture {
           "correct", "correct"), distributed.rounds().stream().map(r -> r.workers().get(0).start()).toList());
       EquivalenceTest.assertClose(single.params(), distributed.network().params(), 1e-5);
       EquivalenceTest.assertClose(single.getUpdater().getStateViewArray(),
-          distributed.network().getUpdater().getStateViewArray(), 1e-5);
+          distributed.network().updaterState(), 1e-5);
     } finally {
       d.blocks().unpersist(false);
     }

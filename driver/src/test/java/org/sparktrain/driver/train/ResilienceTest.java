@@ -18,7 +18,6 @@ import org.sparktrain.driver.checkpoint.PeriodicCheckpointer;
 import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.driver.data.IdxDataSource;
 import org.sparktrain.kernels.data.FashionMnist;
-import org.sparktrain.kernels.train.FaultInjection;
 import org.sparktrain.kernels.train.FloatArrays;
 
 /**
@@ -32,7 +31,7 @@ class ResilienceTest extends FaultFixture {
   Path tmp;
 
   private static ParameterAveragingTrainer trainer(int epochs, GuardSettings guard) {
-    return new ParameterAveragingTrainer(new AveragingSettings(epochs, 50, 5, true, 11, true, 10), guard, List.of());
+    return new ParameterAveragingTrainer(AveragingSettings.builder().epochs(epochs).batchSize(50).frequency(5).averageUpdater(true).seed(11).shuffle(true).numClasses(10).build(), guard, List.of());
   }
 
   private static Double undisturbed;
@@ -70,7 +69,7 @@ class ResilienceTest extends FaultFixture {
         FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 40, 8000, null);
     try {
       FaultInjection.poisonOnce(2, 17);
-      TrainingResult r = new ParameterAveragingTrainer(new AveragingSettings(2, 50, 2, true, 11, true, 10),
+      TrainingResult r = new ParameterAveragingTrainer(AveragingSettings.builder().epochs(2).batchSize(50).frequency(2).averageUpdater(true).seed(11).shuffle(true).numClasses(10).build(),
           GuardSettings.defaults(), List.of()).fit(sc, wide, mlp());
       assertEquals(1, FaultInjection.fired());
       assertEquals(1, r.engineInfo().get("excluded_replicas"));

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.sparktrain.kernels.model.ModelSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +20,6 @@ import org.sparktrain.kernels.data.FashionMnist;
 import org.sparktrain.kernels.model.LayerSpec;
 import org.sparktrain.kernels.model.NetworkFactory;
 import org.sparktrain.kernels.model.OptimizerSpec;
-import org.sparktrain.kernels.train.FaultInjection;
 import org.sparktrain.kernels.train.FloatArrays;
 
 /**
@@ -55,10 +54,9 @@ class RetryDeterminismTest {
     AugmentationPipeline aug = new AugmentationPipeline(List.of(AugmentSpec.of("crop_pad", 0.5),
         AugmentSpec.of("rotate", 0.5), AugmentSpec.of("gaussian_noise", 0.5),
         new AugmentSpec("mixup", 0.5, null, null, null, null, null, null, null, null, null, 0.3, null)), 2);
-    MultiLayerConfiguration conf = NetworkFactory.build(List.of(LayerSpec.dense(32, "relu"), LayerSpec.output("softmax")),
+    ModelSpec conf = NetworkFactory.spec(List.of(LayerSpec.dense(32, "relu"), LayerSpec.output("softmax")),
         new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, 1);
-    TrainingResult r = new ParameterAveragingTrainer(new AveragingSettings(1, 50, FrequencyPolicy.fixed(5), true, seed,
-        true, 10, aug).withOverlap(overlap), List.of()).fit(sc, d, conf);
+    TrainingResult r = new ParameterAveragingTrainer(AveragingSettings.builder().epochs(1).batchSize(50).frequency(FrequencyPolicy.fixed(5)).averageUpdater(true).seed(seed).shuffle(true).numClasses(10).augmentation(aug).build().withOverlap(overlap), List.of()).fit(sc, d, conf);
     d.blocks().unpersist(false);
     assertEquals(4000, r.trainSamples(), "2 copies of 2,000 examples");
     return FloatArrays.flat(r.network().params());

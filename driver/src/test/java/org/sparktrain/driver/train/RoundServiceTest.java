@@ -1,5 +1,8 @@
 package org.sparktrain.driver.train;
 
+import org.sparktrain.driver.task.RoundClient;
+import org.sparktrain.driver.task.RoundMessages;
+import org.sparktrain.driver.task.RoundWire;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -34,30 +37,30 @@ class RoundServiceTest {
   @Test
   void aRoundCompletesWhenEveryPartitionWithDataAnswered() throws Exception {
     RoundService.Mailbox m = RoundService.open(ID, Set.of(0, 2));
-    assertNull(RoundService.handle(new RoundService.Hello(ID, 0)), "nothing posted yet: ask again");
-    assertNull(RoundService.handle(new RoundService.Await(ID, 0)));
+    assertNull(RoundService.handle(new RoundMessages.Hello(ID, 0)), "nothing posted yet: ask again");
+    assertNull(RoundService.handle(new RoundMessages.Await(ID, 0)));
     ModelState start = new ModelState(new float[] {0f}, null, 0, 0);
     long seq = m.post(start, plan(1));
-    RoundService.Next first = (RoundService.Next) RoundService.handle(new RoundService.Hello(ID, 0));
+    RoundMessages.Next first = (RoundMessages.Next) RoundService.handle(new RoundMessages.Hello(ID, 0));
     assertEquals(seq, first.seq());
     assertSame(start, first.state());
-    assertNull(RoundService.handle(new RoundService.Await(ID, seq)), "no next round before the driver posts one");
-    RoundService.handle(new RoundService.Done(ID, seq, update(2, 2f, 8)));
+    assertNull(RoundService.handle(new RoundMessages.Await(ID, seq)), "no next round before the driver posts one");
+    RoundService.handle(new RoundMessages.Done(ID, seq, update(2, 2f, 8)));
     assertNull(m.take(seq, 1_000_000L), "partition 0 has not answered: the wait times out");
     assertEquals(List.of(0), m.missing());
-    RoundService.handle(new RoundService.Done(ID, seq, update(1, 9f, 8)));
+    RoundService.handle(new RoundMessages.Done(ID, seq, update(1, 9f, 8)));
     assertNull(m.take(seq, 1_000_000L), "partition 1 holds no data: its result does not count");
-    RoundService.handle(new RoundService.Done(ID, seq, update(0, 1f, 8)));
-    RoundService.handle(new RoundService.Done(ID, seq, update(0, 5f, 8)));
+    RoundService.handle(new RoundMessages.Done(ID, seq, update(0, 1f, 8)));
+    RoundService.handle(new RoundMessages.Done(ID, seq, update(0, 5f, 8)));
     List<ReplicaUpdate> got = m.take(seq, 1_000_000L);
     assertEquals(List.of(0, 2), got.stream().map(ReplicaUpdate::partition).toList(), "partition order");
     assertEquals(1f, got.get(0).params()[0], "the first result of a partition counts (a retry's equals it)");
 
     long next = m.post(start, plan(2));
-    RoundService.Next n = (RoundService.Next) RoundService.handle(new RoundService.Await(ID, seq));
+    RoundMessages.Next n = (RoundMessages.Next) RoundService.handle(new RoundMessages.Await(ID, seq));
     assertEquals(next, n.seq());
     assertEquals(2, n.plan().round());
-    RoundService.handle(new RoundService.Done(ID, seq, update(0, 7f, 8)));
+    RoundService.handle(new RoundMessages.Done(ID, seq, update(0, 7f, 8)));
     assertEquals(List.of(0, 2), m.missing(), "a result for an earlier post is dropped");
   }
 
@@ -67,7 +70,7 @@ class RoundServiceTest {
     ModelState start = new ModelState(new float[] {0f}, null, 0, 0);
     long a = m.post(start, plan(4));
     long b = m.post(start, plan(4));
-    RoundService.Next n = (RoundService.Next) RoundService.handle(new RoundService.Await(ID, a));
+    RoundMessages.Next n = (RoundMessages.Next) RoundService.handle(new RoundMessages.Await(ID, a));
     assertEquals(b, n.seq());
     assertEquals(4, n.plan().round());
   }
@@ -76,8 +79,8 @@ class RoundServiceTest {
   void aClosedOrUnknownStreamTellsTasksToStop() {
     RoundService.open(ID, Set.of(0)).post(new ModelState(new float[] {0f}, null, 0, 0), plan(1));
     RoundService.close(ID);
-    assertTrue(((RoundService.Next) RoundService.handle(new RoundService.Await(ID, 1))).stop());
-    assertTrue(((RoundService.Next) RoundService.handle(new RoundService.Hello("never-opened", 0))).stop());
+    assertTrue(((RoundMessages.Next) RoundService.handle(new RoundMessages.Await(ID, 1))).stop());
+    assertTrue(((RoundMessages.Next) RoundService.handle(new RoundMessages.Hello("never-opened", 0))).stop());
   }
 
   @Test

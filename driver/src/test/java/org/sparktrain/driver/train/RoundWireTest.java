@@ -1,5 +1,8 @@
 package org.sparktrain.driver.train;
 
+import org.sparktrain.driver.task.RoundClient;
+import org.sparktrain.driver.task.RoundMessages;
+import org.sparktrain.driver.task.RoundWire;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,14 +18,14 @@ import org.sparktrain.kernels.train.RoundPlan;
 class RoundWireTest {
   @Test
   void everyMessageRoundTrips() {
-    RoundService.Hello h = (RoundService.Hello) RoundWire.decode(RoundWire.encode(new RoundService.Hello("s/é", 7)));
-    assertEquals(new RoundService.Hello("s/é", 7), h);
-    assertEquals(new RoundService.Await("s", 42L),
-        RoundWire.decode(RoundWire.encode(new RoundService.Await("s", 42L))));
+    RoundMessages.Hello h = (RoundMessages.Hello) RoundWire.decode(RoundWire.encode(new RoundMessages.Hello("s/é", 7)));
+    assertEquals(new RoundMessages.Hello("s/é", 7), h);
+    assertEquals(new RoundMessages.Await("s", 42L),
+        RoundWire.decode(RoundWire.encode(new RoundMessages.Await("s", 42L))));
 
     ReplicaUpdate u = new ReplicaUpdate(3, new float[] {1.5f, Float.NaN, -0f}, null, 640, 10, 123.25, 0.03, 0.001,
         0.0002, 4.5, "executor 1 pid 9", "cpu", 2, "reset");
-    RoundService.Done d = (RoundService.Done) RoundWire.decode(RoundWire.encode(new RoundService.Done("s", 5, u)));
+    RoundMessages.Done d = (RoundMessages.Done) RoundWire.decode(RoundWire.encode(new RoundMessages.Done("s", 5, u)));
     assertEquals("s", d.stream());
     assertEquals(5, d.seq());
     ReplicaUpdate v = d.update();
@@ -36,7 +39,7 @@ class RoundWireTest {
     ModelState st = new ModelState(new float[] {1, 2}, new float[] {3}, 17, 1, ModelState.Mode.CORRECT, 4, true,
         new int[] {0, 2}, 0.5f);
     RoundPlan p = new RoundPlan(6, 1, 20, 10, 64, 42L, true, 10, 5e-4);
-    RoundService.Next n = (RoundService.Next) RoundWire.decode(new RoundService.Next(9, st, p).encoded());
+    RoundMessages.Next n = (RoundMessages.Next) RoundWire.decode(new RoundMessages.Next(9, st, p).encoded());
     assertEquals(9, n.seq());
     assertEquals(p, n.plan());
     assertArrayEquals(st.params(), n.state().params());
@@ -49,7 +52,7 @@ class RoundWireTest {
     assertArrayEquals(st.resetPartitions(), n.state().resetPartitions());
     assertEquals(st.gain(), n.state().gain());
 
-    assertTrue(((RoundService.Next) RoundWire.decode(RoundService.Next.STOP.encoded())).stop());
+    assertTrue(((RoundMessages.Next) RoundWire.decode(RoundMessages.Next.STOP.encoded())).stop());
     assertEquals(Boolean.TRUE, RoundWire.decode(RoundWire.encode(Boolean.TRUE)), "the driver's receipt of a result");
   }
 

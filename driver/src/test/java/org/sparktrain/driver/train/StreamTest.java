@@ -1,5 +1,8 @@
 package org.sparktrain.driver.train;
 
+import org.sparktrain.driver.task.RoundClient;
+import org.sparktrain.driver.task.RoundMessages;
+import org.sparktrain.driver.task.RoundWire;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.sparktrain.kernels.model.ModelSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +32,6 @@ import org.sparktrain.kernels.data.FashionMnist;
 import org.sparktrain.kernels.model.LayerSpec;
 import org.sparktrain.kernels.model.NetworkFactory;
 import org.sparktrain.kernels.model.OptimizerSpec;
-import org.sparktrain.kernels.train.FaultInjection;
 import org.sparktrain.kernels.train.FloatArrays;
 import org.sparktrain.kernels.train.ReplicaCache;
 
@@ -64,13 +66,13 @@ class StreamTest {
     FaultInjection.clear();
   }
 
-  private static MultiLayerConfiguration mlp() {
-    return NetworkFactory.build(List.of(LayerSpec.dense(64, "relu"), LayerSpec.output("softmax")),
+  private static ModelSpec mlp() {
+    return NetworkFactory.spec(List.of(LayerSpec.dense(64, "relu"), LayerSpec.output("softmax")),
         new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, 3);
   }
 
   private static ParameterAveragingTrainer trainer(boolean stream, GuardSettings guard) {
-    return new ParameterAveragingTrainer(new AveragingSettings(2, 50, 5, true, 11, true, 10).withStream(stream), guard,
+    return new ParameterAveragingTrainer(AveragingSettings.builder().epochs(2).batchSize(50).frequency(5).averageUpdater(true).seed(11).shuffle(true).numClasses(10).build().withStream(stream), guard,
         List.of());
   }
 
@@ -132,13 +134,13 @@ class StreamTest {
   @Test
   void encodedMessagesTrainTheSameAsObjectsHandedOver() {
     // local mode hands messages to the driver as objects; executors elsewhere send them as bytes
-    RoundService.alwaysEncode = true;
+    RoundClient.alwaysEncode = true;
     try {
       TrainingResult r = trainer(true, GuardSettings.defaults()).fit(sc, train, mlp());
       assertEquals("stream", r.engineInfo().get("transport"));
       assertArrayEquals(jobs("plain"), params(r), "bitwise equal parameters through the byte encoding");
     } finally {
-      RoundService.alwaysEncode = false;
+      RoundClient.alwaysEncode = false;
     }
   }
 
@@ -147,7 +149,7 @@ class StreamTest {
     org.sparktrain.kernels.augment.AugmentationPipeline aug = new org.sparktrain.kernels.augment.AugmentationPipeline(
         List.of(org.sparktrain.kernels.augment.AugmentSpec.of("crop_pad", 0.5),
             org.sparktrain.kernels.augment.AugmentSpec.of("flip_h", 0.5)), 2);
-    AveragingSettings settings = new AveragingSettings(1, 50, FrequencyPolicy.fixed(5), true, 11, true, 10, aug);
+    AveragingSettings settings = AveragingSettings.builder().epochs(1).batchSize(50).frequency(FrequencyPolicy.fixed(5)).averageUpdater(true).seed(11).shuffle(true).numClasses(10).augmentation(aug).build();
     TrainingResult perRound = new ParameterAveragingTrainer(settings, List.of()).fit(sc, train, mlp());
     TrainingResult streamed = new ParameterAveragingTrainer(settings.withStream(true), List.of()).fit(sc, train, mlp());
     assertEquals("stream", streamed.engineInfo().get("transport"));
@@ -221,14 +223,14 @@ class StreamTest {
     DistributedDataset six = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
         FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 6, 600, null);
     try {
-      AveragingSettings one = new AveragingSettings(1, 1, 1, true, 11, true, 10);
+      AveragingSettings one = AveragingSettings.builder().epochs(1).batchSize(1).frequency(1).averageUpdater(true).seed(11).shuffle(true).numClasses(10).build();
       TrainingResult streamed = new ParameterAveragingTrainer(one.withStream(true), List.of()).fit(sc, tiny, mlp());
       TrainingResult perRound = new ParameterAveragingTrainer(one, List.of()).fit(sc, tiny, mlp());
       assertEquals("stream", streamed.engineInfo().get("transport"));
       assertEquals(3, streamed.trainSamples());
       assertArrayEquals(params(perRound), params(streamed));
 
-      TrainingResult wide = new ParameterAveragingTrainer(new AveragingSettings(1, 50, 1, true, 11, true, 10)
+      TrainingResult wide = new ParameterAveragingTrainer(AveragingSettings.builder().epochs(1).batchSize(50).frequency(1).averageUpdater(true).seed(11).shuffle(true).numClasses(10).build()
           .withStream(true), List.of()).fit(sc, six, mlp());
       assertEquals("jobs", wide.engineInfo().get("transport"));
       assertEquals("6 partitions hold data but the cluster runs only 4 tasks at once",

@@ -83,6 +83,12 @@ public final class NetworkFactory {
     return list.build();
   }
 
+  /** {@link #build} as the spec replicas are built from. */
+  public static ModelSpec spec(List<LayerSpec> layers, OptimizerSpec optimizer, int[] exampleShape, int numClasses,
+                               long seed) {
+    return ModelSpec.of(build(layers, optimizer, exampleShape, numClasses, seed));
+  }
+
   /**
    * Floating-point operations to train on one example: 2 x multiply-adds of the forward pass of
    * every dense and conv layer, times 3 (forward, backward to inputs, backward to weights).

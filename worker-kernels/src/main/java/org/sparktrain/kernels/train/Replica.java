@@ -1,21 +1,20 @@
 package org.sparktrain.kernels.train;
 
 import java.util.List;
-import org.deeplearning4j.nn.api.Updater;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
+import org.sparktrain.kernels.model.ModelSpec;
+import org.sparktrain.kernels.model.Network;
 
 /**
- * One model replica: a DL4J network built once and trained round after round on one partition.
+ * One model replica: a network built once and trained round after round on one partition.
  * One task uses it at a time: tasks take it with {@link #acquire} and give it back with {@link #release}.
  */
 public final class Replica {
-  private final MultiLayerNetwork net;
+  private final Network net;
   private double learningRate;
   private List<Object> planKey;
   private BatchPlan cachedPlan;
@@ -31,13 +30,13 @@ public final class Replica {
   /** The round at whose start the replica was last set to an average. */
   private int resetAt;
 
-  public Replica(MultiLayerConfiguration conf) {
-    this.net = new MultiLayerNetwork(conf.clone());
-    this.net.init();
+  /** A replica of a freshly initialised network (weights from the spec's seed). */
+  public Replica(ModelSpec spec) {
+    this.net = spec.build();
     this.learningRate = Double.NaN;
   }
 
-  public MultiLayerNetwork network() {
+  public Network network() {
     return net;
   }
 
@@ -178,11 +177,8 @@ public final class Replica {
       net.fit(ds);
       long t2 = System.nanoTime();
       int n = ds.numExamples();
-      if (step == plan.firstStep()) {
-        FaultInjection.check(plan.round(), partition);
-      }
-      if (step == last - 1 && FaultInjection.poisons(plan.round(), partition)) {
-        net.params().assign(Float.NaN);
+      if (!HOOKS.isEmpty()) {
+        hooks(step == plan.firstStep(), step == last - 1, plan.round(), partition);
       }
       lossSum += net.score() * n;
       examples += n;
@@ -235,90 +231,36 @@ public final class Replica {
   }
 
   private INDArray updaterView() {
-    Updater updater = net.getUpdater(true);
-    return updater == null ? null : updater.getStateViewArray();
+    return net.updaterState();
+  }
+
+  private static final List<ReplicaHook> HOOKS = ReplicaHook.installed();
+
+  private void hooks(boolean first, boolean lastStep, int round, int partition) {
+    for (ReplicaHook h : HOOKS) {
+      if (first) {
+        h.afterFirstStep(round, partition);
+      }
+      if (lastStep && h.poisons(round, partition)) {
+        net.params().assign(Float.NaN);
+      }
+    }
   }
 
   /**
-   * Builds one augmented minibatch. Index {@code v} names copy {@code v / count} of local example
-   * {@code v % count}; each copy's augmentation is drawn from (seed, epoch, global example id, copy).
-   */
-  public static DataSet minibatch(ExampleBlock block, int[] virtual, int numClasses, AugmentationPipeline aug,
-                                  long seed, int epoch) {
-    int n = virtual.length;
-    float[] x = new float[n * block.featureSize()];
-    float[] y = new float[n * numClasses];
-    fill(block, virtual, numClasses, aug, seed, epoch, x, y);
-    return new DataSet(FloatArrays.create(x, n, block.featureSize()), FloatArrays.create(y, n, numClasses));
-  }
-
-  /** Builds one minibatch: features scaled to [0, 1], labels one-hot. */
-  public static DataSet minibatch(ExampleBlock block, int[] indices, int numClasses) {
-    return minibatch(block, indices, numClasses, AugmentationPipeline.none(), 0, 0);
-  }
-
-  /**
-   * The replica's own minibatch: the same values as {@link #minibatch}, written into arrays it
-   * keeps per batch size, so a step allocates neither Java nor native memory for its input (DL4J
-   * reads the arrays only during {@code fit}).
+   * The replica's own minibatch, written into arrays it keeps per batch size
+   * ({@link Minibatches.Buffer}): the same values as {@link Minibatches#dataSet}.
    */
   private DataSet reusedMinibatch(ExampleBlock block, int[] virtual, int numClasses, AugmentationPipeline aug,
                                   long seed, int epoch) {
-    int n = virtual.length;
-    int size = block.featureSize();
-    Buffers b = buffers.get(n);
-    if (b == null || b.x.length != n * size || b.y.length != n * numClasses) {
-      b = new Buffers(n, size, numClasses);
-      buffers.put(n, b);
+    Minibatches.Buffer b = buffers.get(virtual.length);
+    if (b == null || !b.fits(block, virtual.length, numClasses)) {
+      b = new Minibatches.Buffer(block, virtual.length, numClasses);
+      buffers.put(virtual.length, b);
     }
-    java.util.Arrays.fill(b.y, 0f);
-    fill(block, virtual, numClasses, aug, seed, epoch, b.x, b.y);
-    FloatArrays.assign(b.data.getFeatures(), b.x);
-    FloatArrays.assign(b.data.getLabels(), b.y);
-    return b.data;
+    return b.fill(block, virtual, numClasses, aug, seed, epoch);
   }
 
-  private final java.util.Map<Integer, Buffers> buffers = new java.util.HashMap<>();
+  private final java.util.Map<Integer, Minibatches.Buffer> buffers = new java.util.HashMap<>();
 
-  /** Minibatch storage for one batch size. */
-  private static final class Buffers {
-    final float[] x;
-    final float[] y;
-    final DataSet data;
-
-    Buffers(int n, int size, int numClasses) {
-      x = new float[n * size];
-      y = new float[n * numClasses];
-      data = new DataSet(FloatArrays.create(x, n, size), FloatArrays.create(y, n, numClasses));
-    }
-  }
-
-  /** Writes the minibatch's features into {@code x} and one-hot labels into {@code y} (zeroed). */
-  private static void fill(ExampleBlock block, int[] virtual, int numClasses, AugmentationPipeline aug, long seed,
-                           int epoch, float[] x, float[] y) {
-    int size = block.featureSize();
-    int n = virtual.length;
-    if (aug.isIdentity()) {
-      for (int r = 0; r < n; r++) {
-        block.copyFeatures(virtual[r], x, r * size);
-        y[r * numClasses + block.label(virtual[r])] = 1f;
-      }
-      return;
-    }
-    float[] one = new float[size];
-    long[] ids = new long[n];
-    int[] copies = new int[n];
-    int[] shape = block.shape();
-    for (int r = 0; r < n; r++) {
-      int i = virtual[r] % block.count();
-      int copy = virtual[r] / block.count();
-      ids[r] = block.firstId() + i;
-      copies[r] = copy;
-      block.copyFeatures(i, one, 0);
-      aug.apply(one, shape, seed, epoch, ids[r], copy);
-      System.arraycopy(one, 0, x, r * size, size);
-      y[r * numClasses + block.label(i)] = 1f;
-    }
-    aug.mix(x, y, n, size, numClasses, ids, copies, seed, epoch);
-  }
 }

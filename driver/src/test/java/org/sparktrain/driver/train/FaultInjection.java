@@ -1,6 +1,7 @@
-package org.sparktrain.kernels.train;
+package org.sparktrain.driver.train;
 
 import java.util.Map;
+import org.sparktrain.kernels.train.ReplicaHook;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,16 +15,28 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@link #hangOnce}: the replica stops responding (sleeps) after its first minibatch, as a
  *       task stuck on a dead disk or a deadlocked library would.</li>
  * </ul>
- * Inactive unless armed.
+ * Inactive unless armed. Installed into replicas as a {@link ReplicaHook} (this module's test
+ * {@code META-INF/services}): production code holds no fault state.
  */
-public final class FaultInjection {
+public final class FaultInjection implements ReplicaHook {
   private enum Kind { FAIL, POISON, HANG }
 
   private static final Map<String, Kind> ARMED = new ConcurrentHashMap<>();
   private static final Map<String, Kind> FIRED = new ConcurrentHashMap<>();
   private static volatile long hangMillis;
 
-  private FaultInjection() {}
+  /** Instantiated by {@link java.util.ServiceLoader}; the armed faults are shared. */
+  public FaultInjection() {}
+
+  @Override
+  public void afterFirstStep(int round, int partition) {
+    check(round, partition);
+  }
+
+  @Override
+  public boolean poisons(int round, int partition) {
+    return fire(round, partition, Kind.POISON);
+  }
 
   /** Fail the first attempt of {@code partition} in {@code round}. */
   public static void failOnce(int round, int partition) {
@@ -73,9 +86,5 @@ public final class FaultInjection {
             + " interrupted", e);
       }
     }
-  }
-
-  static boolean poisons(int round, int partition) {
-    return fire(round, partition, Kind.POISON);
   }
 }

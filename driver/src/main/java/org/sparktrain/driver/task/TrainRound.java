@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.task;
 
 import java.util.Iterator;
 import java.util.List;
@@ -8,8 +8,8 @@ import org.apache.spark.resource.ResourceInformation;
 import org.sparktrain.kernels.device.DeviceBinder;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.sparktrain.kernels.augment.AugmentationPipeline;
+import org.sparktrain.kernels.model.ModelSpec;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.train.ModelState;
 import org.sparktrain.kernels.train.Replica;
@@ -22,20 +22,20 @@ import org.sparktrain.kernels.train.RoundPlan;
  * broadcast average, train the planned minibatches, return the result. A small serializable
  * descriptor: the network lives in {@link ReplicaCache}, the weights arrive by broadcast.
  */
-final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Iterator<ReplicaUpdate>> {
+public final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Iterator<ReplicaUpdate>> {
   private static final long serialVersionUID = 1L;
 
   private final String runId;
-  private final Broadcast<String> confJson;
+  private final Broadcast<ModelSpec> spec;
   private final Broadcast<ModelState> state;
   private final RoundPlan plan;
   private final boolean withUpdater;
   private final AugmentationPipeline augmentation;
 
-  TrainRound(String runId, Broadcast<String> confJson, Broadcast<ModelState> state, RoundPlan plan, boolean withUpdater,
+  public TrainRound(String runId, Broadcast<ModelSpec> spec, Broadcast<ModelState> state, RoundPlan plan, boolean withUpdater,
              AugmentationPipeline augmentation) {
     this.runId = runId;
-    this.confJson = confJson;
+    this.spec = spec;
     this.state = state;
     this.plan = plan;
     this.withUpdater = withUpdater;
@@ -50,15 +50,15 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     long t0 = System.nanoTime();
     String device = DeviceBinder.bind(gpuAddresses());
     ExampleBlock block = blocks.next();
-    ReplicaUpdate update = trainOn(replica(runId, partition, confJson), confJson, block, state.value(), plan,
+    ReplicaUpdate update = trainOn(replica(runId, partition, spec), spec, block, state.value(), plan,
         partition, withUpdater, workerId(), device, augmentation, t0);
     TaskContext tc = TaskContext.get();
     return List.of(tc == null ? update : update.withAttempt(tc.attemptNumber())).iterator();
   }
 
   /** This JVM's persistent replica of the run's partition, built from the network config on first use. */
-  static Replica replica(String runId, int partition, Broadcast<String> confJson) {
-    return ReplicaCache.get(runId, partition, () -> new Replica(MultiLayerConfiguration.fromJson(confJson.value())));
+  public static Replica replica(String runId, int partition, Broadcast<ModelSpec> spec) {
+    return ReplicaCache.get(runId, partition, () -> new Replica(spec.value()));
   }
 
   /**
@@ -68,7 +68,7 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
    *
    * @param t0 when the task began the round: the update's load time counts from it
    */
-  static ReplicaUpdate trainOn(Replica replica, Broadcast<String> confJson, ExampleBlock block, ModelState start,
+  public static ReplicaUpdate trainOn(Replica replica, Broadcast<ModelSpec> spec, ExampleBlock block, ModelState start,
                                RoundPlan plan, int partition, boolean withUpdater, String worker, String device,
                                AugmentationPipeline augmentation, long t0) {
     try {
@@ -85,7 +85,7 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
       // next round took the replica while this one waited to be retried) must not disturb it:
       // train a throwaway replica from the broadcast instead. A RESET round always owns the replica.
       Replica r = start.mode() != ModelState.Mode.RESET && replica.lastRound() >= plan.round()
-          ? new Replica(MultiLayerConfiguration.fromJson(confJson.value())) : replica;
+          ? new Replica(spec.value()) : replica;
       String how = r.begin(start, plan.round(), partition);
       double loadSeconds = (System.nanoTime() - t0) / 1e9;
       ReplicaUpdate update = r.train(block, plan, partition, withUpdater, worker, start.params(), loadSeconds, device,
@@ -97,13 +97,13 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     }
   }
 
-  static final scala.reflect.ClassTag<ReplicaUpdate> TAG = scala.reflect.ClassTag$.MODULE$.apply(ReplicaUpdate.class);
+  public static final scala.reflect.ClassTag<ReplicaUpdate> TAG = scala.reflect.ClassTag$.MODULE$.apply(ReplicaUpdate.class);
 
   /**
    * The round's RDD, built with Spark's Scala API and a named function class: the Java API wraps
    * the function in a lambda whose byte code Spark's closure cleaner re-reads on every round.
    */
-  static org.apache.spark.rdd.RDD<ReplicaUpdate> rdd(org.apache.spark.rdd.RDD<ExampleBlock> blocks, TrainRound f) {
+  public static org.apache.spark.rdd.RDD<ReplicaUpdate> rdd(org.apache.spark.rdd.RDD<ExampleBlock> blocks, TrainRound f) {
     return blocks.mapPartitionsWithIndex(new AsScala(f), true, TAG);
   }
 
@@ -114,7 +114,7 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
    * of a round before any task of the next: a task of round r + 1 never holds a slot that a task of
    * round r (which it waits for) needs.
    */
-  static org.apache.spark.SimpleFutureAction<ReplicaUpdate[]> submit(org.apache.spark.api.java.JavaSparkContext sc,
+  public static org.apache.spark.SimpleFutureAction<ReplicaUpdate[]> submit(org.apache.spark.api.java.JavaSparkContext sc,
       org.apache.spark.rdd.RDD<ReplicaUpdate> rdd) {
     int n = rdd.getNumPartitions();
     ReplicaUpdate[] out = new ReplicaUpdate[n];
@@ -127,7 +127,7 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
   }
 
   /** The non-null results in partition order. */
-  static java.util.List<ReplicaUpdate> results(ReplicaUpdate[] perPartition) {
+  public static java.util.List<ReplicaUpdate> results(ReplicaUpdate[] perPartition) {
     java.util.List<ReplicaUpdate> out = new java.util.ArrayList<>(perPartition.length);
     for (ReplicaUpdate u : perPartition) {
       if (u != null) {
@@ -202,7 +202,7 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
   }
 
   /** The GPU addresses Spark assigned to the running task, or null. */
-  static String[] gpuAddresses() {
+  public static String[] gpuAddresses() {
     TaskContext tc = TaskContext.get();
     if (tc == null) {
       return null;
@@ -211,7 +211,7 @@ final class TrainRound implements Function2<Integer, Iterator<ExampleBlock>, Ite
     return gpu == null ? null : gpu.addresses();
   }
 
-  static String workerId() {
+  public static String workerId() {
     SparkEnv env = SparkEnv.get();
     String executor = env == null ? "?" : env.executorId();
     return "executor " + executor + " pid " + ProcessHandle.current().pid();

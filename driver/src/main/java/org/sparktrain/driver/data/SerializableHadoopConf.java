@@ -1,4 +1,4 @@
-package org.sparktrain.driver.spark;
+package org.sparktrain.driver.data;
 
 import java.io.IOException;
 import java.io.ObjectInputStream;

@@ -1,4 +1,4 @@
-package org.sparktrain.driver.train;
+package org.sparktrain.driver.task;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,7 +14,7 @@ import org.sparktrain.kernels.train.RoundPlan;
  * float vectors as one bulk copy each (little-endian), one allocation per message (sized from an
  * upper bound; the few unused bytes at its end are sent along rather than copied away).
  */
-final class RoundWire {
+public final class RoundWire {
   private static final byte HELLO = 1;
   private static final byte DONE = 2;
   private static final byte AWAIT = 3;
@@ -24,18 +24,18 @@ final class RoundWire {
 
   private RoundWire() {}
 
-  static byte[] encode(Object message) {
+  public static byte[] encode(Object message) {
     Writer w = new Writer(size(message));
-    if (message instanceof RoundService.Hello h) {
+    if (message instanceof RoundMessages.Hello h) {
       w.b(HELLO).s(h.stream()).i(h.partition());
-    } else if (message instanceof RoundService.Await a) {
+    } else if (message instanceof RoundMessages.Await a) {
       w.b(AWAIT).s(a.stream()).l(a.seq());
-    } else if (message instanceof RoundService.Done d) {
+    } else if (message instanceof RoundMessages.Done d) {
       ReplicaUpdate u = d.update();
       w.b(DONE).s(d.stream()).l(d.seq()).i(u.partition()).f(u.params()).f(u.updaterState()).l(u.examples())
           .i(u.batches()).d(u.lossSum()).d(u.computeSeconds()).d(u.dataSeconds()).d(u.loadSeconds())
           .d(u.deltaSquaredNorm()).s(u.worker()).s(u.device()).i(u.attempt()).s(u.start());
-    } else if (message instanceof RoundService.Next n) {
+    } else if (message instanceof RoundMessages.Next n) {
       if (n.stop()) {
         w.b(STOP).l(n.seq());
       } else {
@@ -54,22 +54,22 @@ final class RoundWire {
     return w.bytes();
   }
 
-  static Object decode(byte[] bytes) {
+  public static Object decode(byte[] bytes) {
     Reader r = new Reader(bytes);
     byte tag = r.b();
     return switch (tag) {
-      case HELLO -> new RoundService.Hello(r.s(), r.i());
-      case AWAIT -> new RoundService.Await(r.s(), r.l());
-      case DONE -> new RoundService.Done(r.s(), r.l(), new ReplicaUpdate(r.i(), r.f(), r.f(), r.l(), r.i(), r.d(),
+      case HELLO -> new RoundMessages.Hello(r.s(), r.i());
+      case AWAIT -> new RoundMessages.Await(r.s(), r.l());
+      case DONE -> new RoundMessages.Done(r.s(), r.l(), new ReplicaUpdate(r.i(), r.f(), r.f(), r.l(), r.i(), r.d(),
           r.d(), r.d(), r.d(), r.d(), r.s(), r.s(), r.i(), r.s()));
-      case STOP -> new RoundService.Next(r.l(), null, null);
+      case STOP -> new RoundMessages.Next(r.l(), null, null);
       case ACK -> Boolean.TRUE;
       case NEXT -> {
         long seq = r.l();
         ModelState st = new ModelState(r.f(), r.f(), r.i(), r.i(), ModelState.Mode.values()[r.i()], r.i(), r.b() == 1,
             r.ints(), (float) r.d());
         RoundPlan p = new RoundPlan(r.i(), r.i(), r.i(), r.i(), r.i(), r.l(), r.b() == 1, r.i(), r.d());
-        yield new RoundService.Next(seq, st, p);
+        yield new RoundMessages.Next(seq, st, p);
       }
       default -> throw new IllegalArgumentException("not a streamed-rounds message (tag " + tag + ", "
           + bytes.length + " bytes)");
@@ -80,14 +80,14 @@ final class RoundWire {
   private static int size(Object message) {
     long floats = 0;
     int strings = 0;
-    if (message instanceof RoundService.Done d) {
+    if (message instanceof RoundMessages.Done d) {
       floats = length(d.update().params()) + length(d.update().updaterState());
       strings = utf8(d.stream()) + utf8(d.update().worker()) + utf8(d.update().device()) + utf8(d.update().start());
-    } else if (message instanceof RoundService.Next n && !n.stop()) {
+    } else if (message instanceof RoundMessages.Next n && !n.stop()) {
       floats = length(n.state().params()) + length(n.state().updaterState()) + n.state().resetPartitions().length;
-    } else if (message instanceof RoundService.Hello h) {
+    } else if (message instanceof RoundMessages.Hello h) {
       strings = utf8(h.stream());
-    } else if (message instanceof RoundService.Await a) {
+    } else if (message instanceof RoundMessages.Await a) {
       strings = utf8(a.stream());
     }
     long total = 4 * floats + strings + 256;

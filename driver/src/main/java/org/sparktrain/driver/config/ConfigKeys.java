@@ -1,0 +1,157 @@
+package org.sparktrain.driver.config;
+
+import java.util.List;
+import java.util.function.Function;
+import org.sparktrain.kernels.model.OptimizerSpec;
+
+/**
+ * Every config key sparktrain knows, declared once. To add a key: add its field to the
+ * {@link TrainConfig} record, its default to {@code defaults.yaml}, its declaration here (type,
+ * default, allowed values and check, doc, resume rule) and its README row; {@code ConfigKeysTest}
+ * fails until all four agree.
+ */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  private static final boolean RESUME_MAY_DIFFER = true;
+  private static final boolean RESUME_SAME = false;
+
+  private static ConfigKey key(String name, String type, Object dflt, String allowed, String doc, boolean resume,
+                               Function<TrainConfig, Object> value, Function<Object, String> check) {
+    return new ConfigKey(name, type, dflt, allowed, doc, resume, value, check);
+  }
+
+  private static Function<Object, String> open(double lo, double hi, boolean loIn, boolean hiIn, String allowed) {
+    return v -> {
+      double x = ((Number) v).doubleValue();
+      boolean ok = (loIn ? x >= lo : x > lo) && (hiIn ? x <= hi : x < hi);
+      return ok ? null : x + " is out of range; allowed: " + allowed;
+    };
+  }
+
+  /** The declarations, in the order of {@code defaults.yaml}. */
+  public static final List<ConfigKey> ALL = List.of(
+      key("engine", "enum", "sparktrain", "sparktrain, dl4j-spark, single", "who trains", RESUME_SAME,
+          TrainConfig::engine, ConfigKey.oneOf(TrainConfig.ENGINES, "is not an engine")),
+      key("device", "enum", "auto", "auto, cpu, gpu", "bind replicas to Spark-assigned GPUs", RESUME_MAY_DIFFER,
+          TrainConfig::device, ConfigKey.oneOf(List.of("auto", "cpu", "gpu"), "is not allowed")),
+      key("data.format", "enum", "idx", "idx, folder", "IDX files, or an image-folder tree", RESUME_SAME,
+          c -> c.data().format(), ConfigKey.oneOf(List.of("idx", "folder"), "is not allowed")),
+      key("data.train.images", "path", null, "path / URI", "IDX training images", RESUME_SAME,
+          c -> c.data().train().images(), null),
+      key("data.train.labels", "path", null, "path / URI", "IDX training labels", RESUME_SAME,
+          c -> c.data().train().labels(), null),
+      key("data.train.folder", "path", null, "path / URI", "folder format: training tree", RESUME_SAME,
+          c -> c.data().train().folder(), null),
+      key("data.test.images", "path", null, "path / URI", "IDX test images", RESUME_MAY_DIFFER,
+          c -> c.data().test().images(), null),
+      key("data.test.labels", "path", null, "path / URI", "IDX test labels", RESUME_MAY_DIFFER,
+          c -> c.data().test().labels(), null),
+      key("data.test.folder", "path", null, "path / URI", "folder format: test tree", RESUME_MAY_DIFFER,
+          c -> c.data().test().folder(), null),
+      key("data.image.height", "integer", 28, ">= 1", "folder format: decoded images are resized to this",
+          RESUME_SAME, c -> c.data().image().height(), null),
+      key("data.image.width", "integer", 28, ">= 1", "folder format: decoded images are resized to this",
+          RESUME_SAME, c -> c.data().image().width(), null),
+      key("data.image.channels", "integer", 1, "1 or 3", "folder format: grey or RGB", RESUME_SAME,
+          c -> c.data().image().channels(), null),
+      key("data.on_bad_file", "enum", "fail", "fail, skip", "folder format: what an unreadable file does", RESUME_SAME,
+          c -> c.data().onBadFile(), ConfigKey.oneOf(List.of("fail", "skip"), "is not allowed")),
+      key("data.num_classes", "integer", 10, "2-256", "labels must lie in [0, num_classes)", RESUME_SAME,
+          c -> c.data().numClasses(), ConfigKey.range(2, 256)),
+      key("data.partitions", "integer", 0, ">= 0", "partitions = replicas; 0 = Spark's default parallelism",
+          RESUME_MAY_DIFFER, c -> c.data().partitions(), ConfigKey.range(0, 100_000)),
+      key("data.limit.train", "integer", 0, ">= 0", "use only the first N training examples; 0 = all", RESUME_SAME,
+          c -> c.data().limit().train(), ConfigKey.range(0, Integer.MAX_VALUE)),
+      key("data.limit.test", "integer", 0, ">= 0", "use only the first N test examples; 0 = all", RESUME_MAY_DIFFER,
+          c -> c.data().limit().test(), ConfigKey.range(0, Integer.MAX_VALUE)),
+      key("data.shuffle", "bool", true, "bool", "reshuffle each partition every epoch", RESUME_SAME,
+          c -> c.data().shuffle(), null),
+      key("model.layers", "list", List.of(), "list", "the layers, the last of type output", RESUME_SAME,
+          c -> c.model().layers(), null),
+      key("training.epochs", "integer", 1, "1-10000", "passes over the training data", RESUME_MAY_DIFFER,
+          c -> c.training().epochs(), ConfigKey.range(1, 10_000)),
+      key("training.batch_size", "integer", 64, ">= 1", "minibatch size per worker", RESUME_SAME,
+          c -> c.training().batchSize(), ConfigKey.range(1, 1 << 20)),
+      key("averaging.frequency", "integer or auto", 10, ">= 1 or auto", "minibatches between two averages (k)",
+          RESUME_SAME, c -> c.averaging().frequency(), v -> v instanceof Integer || "auto".equals(v) ? null
+              : "value " + (v instanceof String ? "'" + v + "'" : v) + " is not allowed; allowed: an integer >= 1 or "
+              + "'auto'"),
+      key("averaging.updater_state", "bool", true, "bool", "also average optimiser state", RESUME_SAME,
+          c -> c.averaging().updaterState(), null),
+      key("averaging.target_sync_fraction", "number", 0.10, "(0, 1)", "auto: keep sync under this share of a round",
+          RESUME_SAME, c -> c.averaging().targetSyncFraction(), open(0, 1, false, false, "(0, 1)")),
+      key("averaging.min_frequency", "integer", 1, ">= 1", "auto: lower bound of k", RESUME_SAME,
+          c -> c.averaging().minFrequency(), ConfigKey.range(1, 1_000_000)),
+      key("averaging.max_frequency", "integer", 64, ">= min_frequency", "auto: upper bound of k", RESUME_SAME,
+          c -> c.averaging().maxFrequency(), null),
+      key("averaging.max_relative_spread", "number", 0.05, "> 0", "auto: halve k's ceiling beyond this spread",
+          RESUME_SAME, c -> c.averaging().maxRelativeSpread(),
+          v -> ((Number) v).doubleValue() > 0 ? null : v + " is out of range; allowed: > 0"),
+      key("averaging.overlap", "bool", false, "bool", "run round r while round r-1 is averaged", RESUME_SAME,
+          c -> c.averaging().overlap(), null),
+      key("averaging.overlap_gain", "number", 0.5, "(0, 1]", "overlap: share of deviation removed per round",
+          RESUME_SAME, c -> c.averaging().overlapGain(), open(0, 1, false, true, "(0, 1]")),
+      key("averaging.transport", "enum", "stream", "stream, jobs", "streamed rounds or one Spark job per round",
+          RESUME_SAME, c -> c.averaging().transport(), ConfigKey.oneOf(TrainConfig.TRANSPORTS, "is not allowed")),
+      key("optimizer.type", "enum", "adam", "adam, sgd, nesterovs, rmsprop", "the optimiser", RESUME_SAME,
+          c -> c.optimizer().type(), ConfigKey.oneOf(OptimizerSpec.TYPES, "is not supported")),
+      key("optimizer.learning_rate", "number", 0.001, "(0, 10]", "learning rate", RESUME_SAME,
+          c -> c.optimizer().learningRate(), open(0, 10, false, true, "(0, 10]")),
+      key("optimizer.momentum", "number", 0.9, "[0, 1)", "for nesterovs", RESUME_SAME,
+          c -> c.optimizer().momentum(), open(0, 1, true, false, "[0, 1)")),
+      key("optimizer.weight_decay", "number", 0.0, "[0, 1)", "L2", RESUME_SAME,
+          c -> c.optimizer().weightDecay(), open(0, 1, true, false, "[0, 1)")),
+      key("augmentation.copies", "integer", 1, ">= 1", "augmented variants of each example per epoch", RESUME_SAME,
+          c -> c.augmentation().copies(), null),
+      key("augmentation.ops", "list", List.of(), "list", "per-example operations", RESUME_SAME,
+          c -> c.augmentation().ops(), null),
+      key("checkpoint.dir", "path", null, "path / URI", "where checkpoints go", RESUME_MAY_DIFFER,
+          c -> c.checkpoint().dir(), null),
+      key("checkpoint.every_rounds", "integer", 0, ">= 0", "checkpoint after every N rounds", RESUME_MAY_DIFFER,
+          c -> c.checkpoint().everyRounds(), ConfigKey.range(0, Integer.MAX_VALUE)),
+      key("checkpoint.every_minutes", "number", 10, ">= 0", "checkpoint every T minutes", RESUME_MAY_DIFFER,
+          c -> c.checkpoint().everyMinutes(), open(0, 1e6, true, true, "0 (off) to 1000000")),
+      key("checkpoint.keep_last", "integer", 3, ">= 1", "keep the newest K checkpoints", RESUME_MAY_DIFFER,
+          c -> c.checkpoint().keepLast(), ConfigKey.range(1, 1_000_000)),
+      key("checkpoint.keep_every", "integer", 0, ">= 0", "also keep every M-th checkpoint", RESUME_MAY_DIFFER,
+          c -> c.checkpoint().keepEvery(), ConfigKey.range(0, 1_000_000)),
+      key("guard.round_timeout_seconds", "integer", 0, ">= 0", "cancel a round running longer", RESUME_MAY_DIFFER,
+          c -> c.guard().roundTimeoutSeconds(), ConfigKey.range(0, 7 * 24 * 3600)),
+      key("guard.max_loss_ratio", "number", 20, "0 or > 1", "leave out a replica with a loss this far above",
+          RESUME_SAME, c -> c.guard().maxLossRatio(), v -> {
+            double x = ((Number) v).doubleValue();
+            return x == 0 || x > 1 ? null : x + " is out of range; allowed: 0 (off) or a number > 1";
+          }),
+      key("guard.max_diverged_fraction", "number", 0.5, "[0, 1)", "more left out than this: roll back",
+          RESUME_SAME, c -> c.guard().maxDivergedFraction(), open(0, 1, true, false, "[0, 1)")),
+      key("guard.on_divergence", "enum", "reduce_lr", "reduce_lr, stop", "on rollback: lower the rate, or stop",
+          RESUME_SAME, c -> c.guard().onDivergence(), ConfigKey.oneOf(List.of("reduce_lr", "stop"), "is not allowed")),
+      key("guard.lr_factor", "number", 0.5, "(0, 1)", "learning-rate multiplier per rollback", RESUME_SAME,
+          c -> c.guard().lrFactor(), open(0, 1, false, false, "(0, 1)")),
+      key("guard.max_rollbacks", "integer", 3, ">= 0", "rollbacks allowed", RESUME_SAME,
+          c -> c.guard().maxRollbacks(), ConfigKey.range(0, 1000)),
+      key("seed", "integer", 42, "integer", "weight init, data order, augmentation", RESUME_SAME,
+          TrainConfig::seed, null),
+      key("output.dir", "path", null, "path / URI", "where results go", RESUME_MAY_DIFFER,
+          c -> c.output().dir(), null));
+
+  /** The declaration of {@code name}, or null. */
+  public static ConfigKey get(String name) {
+    for (ConfigKey k : ALL) {
+      if (k.name().equals(name)) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The declared key a flattened config path belongs to: itself, or the list key it is an element
+   * of ({@code model.layers[0].units} belongs to {@code model.layers}); null when undeclared.
+   */
+  public static ConfigKey owning(String path) {
+    int bracket = path.indexOf('[');
+    return get(bracket < 0 ? path : path.substring(0, bracket));
+  }
+}

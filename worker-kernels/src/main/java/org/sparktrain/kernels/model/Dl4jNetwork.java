@@ -1,0 +1,61 @@
+package org.sparktrain.kernels.model;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** What both DL4J network types share: the flat views, serialisation and the parameter blocks. */
+abstract class Dl4jNetwork implements Network {
+  private final ModelSpec spec;
+  private List<ParamBlock> blocks;
+
+  Dl4jNetwork(ModelSpec spec) {
+    this.spec = spec;
+  }
+
+  @Override
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public void save(OutputStream out, boolean withUpdater) throws IOException {
+    ModelSerializer.writeModel(dl4j(), out, withUpdater);
+  }
+
+  /** DL4J's parameter table: "layer_kind" -> a view into the flat parameters. */
+  abstract Map<String, INDArray> paramTable();
+
+  @Override
+  public synchronized List<ParamBlock> parameterBlocks() {
+    if (blocks == null) {
+      INDArray flat = params();
+      List<ParamBlock> out = new ArrayList<>();
+      for (Map.Entry<String, INDArray> e : paramTable().entrySet()) {
+        String key = e.getKey();
+        int cut = key.lastIndexOf('_');
+        INDArray v = e.getValue();
+        long offset = v.offset() - flat.offset();
+        if (offset < 0 || offset + v.length() > flat.length()) {
+          throw new IllegalStateException("parameter " + key + " is not a view of the flat parameters (offset "
+              + offset + ", length " + v.length() + ", flat " + flat.length() + ")");
+        }
+        out.add(new ParamBlock(key.substring(0, cut), key.substring(cut + 1), offset, v.length(), v.shape()));
+      }
+      out.sort(java.util.Comparator.comparingLong(ParamBlock::offset));
+      blocks = List.copyOf(out);
+    }
+    return blocks;
+  }
+
+  static void requireLength(ModelSpec spec, long have, float[] given) {
+    if (given != null && given.length != have) {
+      throw new IllegalArgumentException("the model has " + have + " parameters, the vector given holds "
+          + given.length);
+    }
+  }
+}
