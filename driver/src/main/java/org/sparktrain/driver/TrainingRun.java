@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.driver.config.ConfigException;
 import org.sparktrain.driver.config.ConfigLoader;
 import org.sparktrain.driver.config.TrainConfig;
-import org.sparktrain.driver.data.DistributedDataset;
-import org.sparktrain.driver.data.IdxDataSource;
-import org.sparktrain.driver.data.ImageFolderSource;
+import org.sparktrain.driver.data.DataDescription;
+import org.sparktrain.driver.data.DataFile;
+import org.sparktrain.driver.data.DataSource;
+import org.sparktrain.driver.data.DataSources;
 import org.sparktrain.kernels.data.CorruptDataException;
-import org.sparktrain.kernels.image.ImageDecoder;
 import org.sparktrain.driver.output.Provenance;
 import org.sparktrain.driver.output.RunOutput;
 import org.sparktrain.driver.output.OutputExistsException;
@@ -182,41 +182,27 @@ public final class TrainingRun {
     TrainingData test = null;
     Map<String, List<String>> skipped = new LinkedHashMap<>();
     try {
-      List<String> classes = null;
-      ModelSpec conf;
+      DataSource trainSource = DataSources.train(d, hadoop);
+      DataDescription described = trainSource.validate();
+      DataSource testSource = DataSources.test(d, described.exampleShape(), hadoop);
+      testSource.validate();
+      ModelSpec conf = buildNetwork(config, described.exampleShape());
+      if (engine.usesSpark()) {
+        preflight(sc, config, conf, described.exampleShape(), out);
+      }
+      JavaSparkContext loader = engine.usesSpark() ? sc : null;
+      DataSource.Split tr = trainSource.load(loader, d.partitions());
+      train = TrainingData.of(tr);
+      DataSource.Split te = testSource.load(loader, d.partitions());
+      test = TrainingData.of(te);
+      List<String> classes = tr.description().classes();
+      if (!classes.equals(te.description().classes())) {
+        throw new CorruptDataException(d.test().folder(), "class folders " + te.description().classes()
+            + " differ from the training folders " + classes);
+      }
       if (d.folders()) {
-        int[] shape = d.image().channels() == 1 ? new int[] {d.image().height(), d.image().width()}
-            : new int[] {d.image().height(), d.image().width(), d.image().channels()};
-        conf = buildNetwork(config, shape);
-        if (engine.usesSpark()) {
-          preflight(sc, config, conf, shape, out);
-        }
-        ImageDecoder dec = new ImageDecoder(d.image().height(), d.image().width(), d.image().channels());
-        boolean skip = "skip".equals(d.onBadFile());
-        ImageFolderSource.Loaded tr = ImageFolderSource.load(engine.usesSpark() ? sc : null, d.train().folder(), dec,
-            d.numClasses(), d.partitions(), d.limit().train(), skip, hadoop);
-        train = new TrainingData(tr.distributed(), tr.local(), tr.summary(), tr.summary(), shape);
-        ImageFolderSource.Loaded te = ImageFolderSource.load(engine.usesSpark() ? sc : null, d.test().folder(), dec,
-            d.numClasses(), d.partitions(), d.limit().test(), skip, hadoop);
-        if (!tr.listing().classes().equals(te.listing().classes())) {
-          throw new CorruptDataException(d.test().folder(), "class folders " + te.listing().classes()
-              + " differ from the training folders " + tr.listing().classes());
-        }
-        test = new TrainingData(te.distributed(), te.local(), te.summary(), te.summary(), shape);
-        classes = tr.listing().classes();
         skipped.put("train", tr.problems());
         skipped.put("test", te.problems());
-      } else {
-        IdxDataSource.Checked trainFiles = IdxDataSource.check(d.train().images(), d.train().labels(), d.numClasses(),
-            d.limit().train(), null, hadoop);
-        IdxDataSource.Checked testFiles = IdxDataSource.check(d.test().images(), d.test().labels(), d.numClasses(),
-            d.limit().test(), trainFiles.shape(), hadoop);
-        conf = buildNetwork(config, trainFiles.shape());
-        if (engine.usesSpark()) {
-          preflight(sc, config, conf, trainFiles.shape(), out);
-        }
-        train = load(sc, engine, trainFiles, d, hadoop);
-        test = load(sc, engine, testFiles, d, hadoop);
       }
       out.printf(Locale.ROOT, "sparktrain run %s: engine %s, %,d train / %,d test examples in %d partitions, "
               + "%d epochs, batch %d per worker, averaging every %s batches, %s%n", runId, config.engine(),
@@ -228,8 +214,7 @@ public final class TrainingRun {
       listeners.add(new ProgressPrinter(out, 2.0));
       listeners.addAll(extraListeners);
       Map<String, String> fingerprint = new LinkedHashMap<>();
-      fingerprint.put("train_images", train.images().sha256());
-      fingerprint.put("train_labels", train.labels().sha256());
+      train.files().forEach(f -> fingerprint.put("train_" + f.role(), f.sha256()));
       if (checkpoint != null) {
         requireSameData(checkpoint, fingerprint, train, config);
       }
@@ -245,6 +230,9 @@ public final class TrainingRun {
       TrainingResult result = engine.train(new EngineContext(config, conf, runId, sc, train, listeners,
           checkpoint == null ? null : checkpoint.state(), checkpointer == null ? Checkpointer.NONE : checkpointer));
       Evaluation eval = evaluate(sc, result, test, d.numClasses());
+      for (TrainingListener l : listeners) {
+        l.onEvaluation("test", eval);
+      }
       double wall = (System.nanoTime() - t0) / 1e9;
 
       Map<String, Object> metrics = metrics(config, train, test, result, eval, wall, runId);
@@ -263,7 +251,7 @@ public final class TrainingRun {
         skipped.forEach((k, v) -> sk.put(k, Map.of("count", v.size(), "files", v)));
         metrics.put("skipped_files", sk);
       }
-      if (classes != null) {
+      if (!classes.isEmpty()) {
         List<String> names = classes;
         output.writeText("classes.json", JSON.writeValueAsString(Map.of("root", d.train().folder(), "classes", names)));
       }
@@ -296,14 +284,12 @@ public final class TrainingRun {
   /** Refuses to continue on other training data than the checkpoint was written with. */
   private static void requireSameData(CheckpointStore.Loaded ck, Map<String, String> now, TrainingData train,
                                       TrainConfig config) {
-    String[][] keys = config.data().folders()
-        ? new String[][] {{"train_images", "data.train.folder"}, {"train_labels", "data.train.folder"}}
-        : new String[][] {{"train_images", "data.train.images"}, {"train_labels", "data.train.labels"}};
-    for (String[] k : keys) {
-      String then = ck.data().get(k[0]);
-      if (then != null && !then.equals(now.get(k[0]))) {
-        throw new ConfigException(k[1], "content changed since checkpoint " + ck.name() + " was written (SHA-256 "
-            + then.substring(0, 12) + "... then, " + now.get(k[0]).substring(0, 12) + "... now); resuming needs the "
+    for (DataFile f : train.files()) {
+      String k = "train_" + f.role();
+      String then = ck.data().get(k);
+      if (then != null && !then.equals(now.get(k))) {
+        throw new ConfigException(f.configKey(), "content changed since checkpoint " + ck.name() + " was written (SHA-256 "
+            + then.substring(0, 12) + "... then, " + now.get(k).substring(0, 12) + "... now); resuming needs the "
             + "same training data: restore it, or pass --overwrite to start a new run");
       }
     }
@@ -332,16 +318,6 @@ public final class TrainingRun {
           r.backend(), r.devices(), r.heapBytes() >> 20, r.gpus().length == 0 ? "-" : String.join(",", r.gpus())));
     }
     out.println(sb);
-  }
-
-  private static TrainingData load(JavaSparkContext sc, TrainingEngine engine, IdxDataSource.Checked files,
-                                   TrainConfig.Data d, Configuration hadoop) {
-    if (engine.usesSpark()) {
-      DistributedDataset ds = IdxDataSource.load(sc, files, d.numClasses(), d.partitions());
-      return new TrainingData(ds, null, files.images(), files.labels(), files.shape());
-    }
-    return new TrainingData(null, IdxDataSource.loadLocal(files, d.numClasses(), hadoop), files.images(),
-        files.labels(), files.shape());
   }
 
   private static Evaluation evaluate(JavaSparkContext sc, TrainingResult result, TrainingData test, int classes) {
@@ -410,10 +386,8 @@ public final class TrainingRun {
     p.put("run_id", runId);
     p.put("seed", config.seed());
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("train_images", Provenance.file(train.images()));
-    data.put("train_labels", Provenance.file(train.labels()));
-    data.put("test_images", Provenance.file(test.images()));
-    data.put("test_labels", Provenance.file(test.labels()));
+    train.files().forEach(f -> data.put("train_" + f.role(), f.provenance()));
+    test.files().forEach(f -> data.put("test_" + f.role(), f.provenance()));
     p.put("data", data);
     p.put("environment", Provenance.environment(sc));
     p.put("config", ConfigLoader.yaml().readTree(ConfigLoader.toYaml(config)));

@@ -3,7 +3,6 @@ package org.sparktrain.driver.data;
 import java.util.Arrays;
 import org.apache.spark.api.java.JavaRDD;
 import org.sparktrain.kernels.data.ExampleBlock;
-import org.sparktrain.kernels.data.IdxFileSummary;
 
 /**
  * A labelled dataset spread over Spark partitions, one {@link ExampleBlock} per partition.
@@ -11,11 +10,15 @@ import org.sparktrain.kernels.data.IdxFileSummary;
  * @param blocks one block per partition, cached on the executors
  * @param partitionCounts examples in each partition, known on the driver without a job
  * @param exampleShape shape of one example, e.g. [28, 28]
- * @param images what the validating pass found in the images file
- * @param labels what it found in the labels file
+ * @param files what the split was read from, with content hashes
  */
 public record DistributedDataset(JavaRDD<ExampleBlock> blocks, int[] partitionCounts, int[] exampleShape,
-                                 IdxFileSummary images, IdxFileSummary labels) {
+                                 java.util.List<DataFile> files) {
+  /** The content hash of the input of {@code role} ({@code images}, {@code labels}), or null. */
+  public String sha256(String role) {
+    return files.stream().filter(f -> f.role().equals(role)).map(DataFile::sha256).findFirst().orElse(null);
+  }
+
   /** Total examples. */
   public long count() {
     return Arrays.stream(partitionCounts).asLongStream().sum();

@@ -76,7 +76,13 @@ public final class IdxDataSource {
    *
    * @param count examples to use
    */
-  public record Checked(IdxFileSummary images, IdxFileSummary labels, int[] shape, int count) {}
+  public record Checked(IdxFileSummary images, IdxFileSummary labels, int[] shape, int count) {
+    /** One of the two files as a {@link DataFile} of {@code split} ({@code data.<split>.<role>}). */
+    public DataFile file(String split, String role, IdxFileSummary s) {
+      return new DataFile(role, "data." + split + "." + role, s.path(), s.sha256(), s.storedBytes(),
+          s.header().count(), s.header().recordShape());
+    }
+  }
 
   /**
    * Loads a split on the driver into one block, for engines that run without Spark.
@@ -114,7 +120,8 @@ public final class IdxDataSource {
             sc.broadcast(new SerializableHadoopConf(sc.hadoopConfiguration()))))
         .setName("idx:" + imagesPath);
     blocks.persist(StorageLevel.MEMORY_ONLY());
-    return new DistributedDataset(blocks, counts, c.shape(), c.images(), c.labels());
+    return new DistributedDataset(blocks, counts, c.shape(), List.of(c.file("train", "images", c.images()),
+        c.file("train", "labels", c.labels())));
   }
 
   /**

@@ -24,8 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.kernels.data.CorruptDataException;
 import org.sparktrain.kernels.data.ExampleBlock;
-import org.sparktrain.kernels.data.IdxFileSummary;
-import org.sparktrain.kernels.data.IdxHeader;
 import org.sparktrain.kernels.image.ImageDecoder;
 
 /**
@@ -146,12 +144,12 @@ public final class ImageFolderSource {
   /**
    * A loaded tree: the data plus what provenance and the run's report need.
    *
-   * @param summary stands in for an IDX summary: path = root, header = [examples, h, w(, c)],
-   *     sha256 = SHA-256 of the files' SHA-256s in listing order (independent of partitioning),
-   *     bytes = total size
+   * @param summary the tree as a data file: path = root, records = examples kept, record shape = the
+   *     decoded shape, sha256 = SHA-256 of the files' SHA-256s in listing order (independent of
+   *     partitioning), bytes = total size
    * @param problems files that did not decode ("path: reason")
    */
-  public record Loaded(DistributedDataset distributed, ExampleBlock local, Listing listing, IdxFileSummary summary,
+  public record Loaded(DistributedDataset distributed, ExampleBlock local, Listing listing, DataFile summary,
                        List<String> problems) {}
 
   /**
@@ -161,11 +159,30 @@ public final class ImageFolderSource {
    */
   public static Loaded load(JavaSparkContext sc, String root, ImageDecoder dec, int numClasses, int partitions,
                             int limit, boolean skipBad, Configuration conf) {
+    return load(sc, "train", checked(root, numClasses, conf), dec, partitions, limit, skipBad, conf);
+  }
+
+  /** Lists {@code root} and checks it holds {@code numClasses} class folders. */
+  static Listing checked(String root, int numClasses, Configuration conf) {
     Listing l = list(root, conf);
     if (l.classes().size() != numClasses) {
       throw new CorruptDataException(root, l.classes().size() + " class folders " + l.classes()
           + " but data.num_classes is " + numClasses);
     }
+    return l;
+  }
+
+  /** The tree's data file under both roles a split's fingerprint has (images and labels). */
+  static List<DataFile> files(DataFile summary) {
+    return List.of(summary, new DataFile("labels", summary.configKey(), summary.path(), summary.sha256(),
+        summary.storedBytes(), summary.records(), summary.recordShape()));
+  }
+
+  /** Loads a listed tree of split {@code split} ({@code train} or {@code test}, for messages). */
+  static Loaded load(JavaSparkContext sc, String split, Listing l, ImageDecoder dec, int partitions, int limit,
+                     boolean skipBad, Configuration conf) {
+    String root = l.root();
+    int numClasses = l.classes().size();
     int n = limit > 0 ? Math.min(limit, l.files().size()) : l.files().size();
     List<Decoded> parts = new ArrayList<>();
     JavaRDD<Decoded> decoded = null;
@@ -211,18 +228,15 @@ public final class ImageFolderSource {
     }
     int kept = Arrays.stream(counts).sum();
     int[] shape = parts.get(0).block().shape();
-    int[] dims = new int[shape.length + 1];
-    dims[0] = kept;
-    System.arraycopy(shape, 0, dims, 1, shape.length);
-    IdxFileSummary summary = new IdxFileSummary(root, new IdxHeader(dims), bytes,
-        HexFormat.of().formatHex(combined.digest()), numClasses - 1);
+    DataFile summary = new DataFile("images", "data." + split + ".folder", root,
+        HexFormat.of().formatHex(combined.digest()), bytes, kept, shape);
     LOG.info("{}: {} images in {} classes, {} skipped, {} partitions", root, kept, l.classes().size(),
         problems.size(), p);
     if (sc == null) {
       return new Loaded(null, parts.get(0).block(), l, summary, problems);
     }
     JavaRDD<ExampleBlock> blocks = decoded.map(new BlockOf());
-    return new Loaded(new DistributedDataset(blocks, counts, shape, summary, summary), null, l, summary, problems);
+    return new Loaded(new DistributedDataset(blocks, counts, shape, files(summary)), null, l, summary, problems);
   }
 
   /**
@@ -255,6 +269,51 @@ public final class ImageFolderSource {
     @Override
     public ExampleBlock call(Decoded d) {
       return d.block();
+    }
+  }
+
+  /** An image tree as a {@link DataSource}. */
+  public static final class Source implements DataSource {
+    private final String split;
+    private final String root;
+    private final ImageDecoder decoder;
+    private final int numClasses;
+    private final int limit;
+    private final boolean skipBad;
+    private final Configuration conf;
+    private Listing listing;
+
+    /** @param split {@code train} or {@code test}: names the config key in messages */
+    public Source(String split, String root, ImageDecoder decoder, int numClasses, int limit, boolean skipBad,
+                  Configuration conf) {
+      this.split = split;
+      this.root = root;
+      this.decoder = decoder;
+      this.numClasses = numClasses;
+      this.limit = limit;
+      this.skipBad = skipBad;
+      this.conf = conf;
+    }
+
+    @Override
+    public DataDescription validate() {
+      if (listing == null) {
+        listing = checked(root, numClasses, conf);
+      }
+      int n = limit > 0 ? Math.min(limit, listing.files().size()) : listing.files().size();
+      int[] shape = decoder.channels() == 1 ? new int[] {decoder.height(), decoder.width()}
+          : new int[] {decoder.height(), decoder.width(), decoder.channels()};
+      return new DataDescription(shape, org.sparktrain.kernels.data.LabelKind.CLASS, numClasses, n,
+          listing.classes());
+    }
+
+    @Override
+    public Split load(JavaSparkContext sc, int partitions) {
+      DataDescription d = validate();
+      Loaded l = ImageFolderSource.load(sc, split, listing, decoder, partitions, limit, skipBad, conf);
+      DataDescription kept = new DataDescription(d.exampleShape(), d.labelKind(), d.numClasses(),
+          l.summary().records(), d.classes());
+      return new Split(l.distributed(), l.local(), kept, files(l.summary()), l.problems());
     }
   }
 }

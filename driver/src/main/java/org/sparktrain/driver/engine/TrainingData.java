@@ -1,8 +1,11 @@
 package org.sparktrain.driver.engine;
 
+import java.util.List;
+import org.sparktrain.driver.data.DataDescription;
+import org.sparktrain.driver.data.DataFile;
+import org.sparktrain.driver.data.DataSource;
 import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.kernels.data.ExampleBlock;
-import org.sparktrain.kernels.data.IdxFileSummary;
 
 /**
  * One split (train or test) as an engine sees it: spread over Spark partitions, or held locally
@@ -10,12 +13,21 @@ import org.sparktrain.kernels.data.IdxFileSummary;
  *
  * @param distributed the partitions, or null for a local engine
  * @param local the whole split in one block, or null for a Spark engine
- * @param images validated images file
- * @param labels validated labels file
- * @param exampleShape shape of one example
+ * @param description what the split holds
+ * @param files what it was read from, with content hashes
  */
-public record TrainingData(DistributedDataset distributed, ExampleBlock local, IdxFileSummary images,
-                           IdxFileSummary labels, int[] exampleShape) {
+public record TrainingData(DistributedDataset distributed, ExampleBlock local, DataDescription description,
+                           List<DataFile> files) {
+  /** A loaded split. */
+  public static TrainingData of(DataSource.Split s) {
+    return new TrainingData(s.distributed(), s.local(), s.description(), s.files());
+  }
+
+  /** Shape of one example. */
+  public int[] exampleShape() {
+    return description.exampleShape();
+  }
+
   /** Number of examples. */
   public long count() {
     return distributed != null ? distributed.count() : local.count();

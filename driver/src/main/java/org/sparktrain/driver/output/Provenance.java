@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.factory.Nd4j;
-import org.sparktrain.kernels.data.IdxFileSummary;
 
 /**
  * Everything needed to reproduce a trained artefact: the resolved config, the data with content
@@ -14,17 +13,6 @@ import org.sparktrain.kernels.data.IdxFileSummary;
  */
 public final class Provenance {
   private Provenance() {}
-
-  /** Describes one data file. */
-  public static Map<String, Object> file(IdxFileSummary s) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("path", s.path());
-    m.put("sha256", s.sha256());
-    m.put("stored_bytes", s.storedBytes());
-    m.put("records", s.header().count());
-    m.put("record_shape", s.header().recordShape());
-    return m;
-  }
 
   /** The environment the run executed in ({@code sc} may be null for engines without Spark). */
   public static Map<String, Object> environment(JavaSparkContext sc) {

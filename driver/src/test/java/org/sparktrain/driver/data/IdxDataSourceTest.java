@@ -39,7 +39,7 @@ class IdxDataSourceTest extends SparkTestBase {
       next += blocks.get(p).count();
     }
     assertArrayEquals(new int[] {28, 28}, d.exampleShape());
-    assertEquals(64, d.images().sha256().length());
+    assertEquals(64, d.sha256("images").length());
     d.blocks().unpersist(false);
   }
 
@@ -119,7 +119,7 @@ class IdxDataSourceTest extends SparkTestBase {
       DistributedDataset hdfs = IdxDataSource.load(sc, base + "images.gz", base + "labels.gz", 10, 3, 0, null);
       DistributedDataset local = IdxDataSource.load(sc, fashion("t10k-images-idx3-ubyte.gz"),
           fashion("t10k-labels-idx1-ubyte.gz"), 10, 3, 0, null);
-      assertEquals(local.images().sha256(), hdfs.images().sha256());
+      assertEquals(local.sha256("images"), hdfs.sha256("images"));
       List<ExampleBlock> a = hdfs.blocks().collect();
       List<ExampleBlock> b = local.blocks().collect();
       for (int p = 0; p < 3; p++) {

@@ -17,7 +17,7 @@ import org.sparktrain.driver.SparkTestBase;
 import org.sparktrain.driver.config.ConfigLoader;
 import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.driver.data.DistributedDataset;
-import org.sparktrain.driver.data.IdxDataSource;
+import org.sparktrain.driver.data.DataSources;
 import org.sparktrain.driver.train.RoundStats;
 import org.sparktrain.driver.train.TrainingListener;
 import org.sparktrain.driver.train.TrainingResult;
@@ -39,19 +39,11 @@ class EnginesTest extends SparkTestBase {
   }
 
   private static TrainingData distributed(TrainConfig c) {
-    TrainConfig.Data d = c.data();
-    IdxDataSource.Checked files = IdxDataSource.check(d.train().images(), d.train().labels(), d.numClasses(),
-        d.limit().train(), null, sc.hadoopConfiguration());
-    DistributedDataset ds = IdxDataSource.load(sc, files, d.numClasses(), d.partitions());
-    return new TrainingData(ds, null, files.images(), files.labels(), files.shape());
+    return TrainingData.of(DataSources.train(c.data(), sc.hadoopConfiguration()).load(sc, c.data().partitions()));
   }
 
   private static TrainingData local(TrainConfig c) {
-    TrainConfig.Data d = c.data();
-    IdxDataSource.Checked files = IdxDataSource.check(d.train().images(), d.train().labels(), d.numClasses(),
-        d.limit().train(), null, new Configuration());
-    return new TrainingData(null, IdxDataSource.loadLocal(files, d.numClasses(), new Configuration()), files.images(),
-        files.labels(), files.shape());
+    return TrainingData.of(DataSources.train(c.data(), new Configuration()).load(null, 0));
   }
 
   private static TrainingResult train(TrainConfig c, TrainingData data, List<TrainingListener> listeners) {

@@ -1,0 +1,29 @@
+package org.sparktrain.driver.data;
+
+import org.apache.hadoop.conf.Configuration;
+import org.sparktrain.driver.config.TrainConfig;
+import org.sparktrain.kernels.image.ImageDecoder;
+
+/** The {@link DataSource} of a split, as {@code data.format} and {@code data.*} describe it. */
+public final class DataSources {
+  private DataSources() {}
+
+  /** The training split. */
+  public static DataSource train(TrainConfig.Data d, Configuration hadoop) {
+    return of(d, "train", d.train(), d.limit().train(), null, hadoop);
+  }
+
+  /** The test split, whose examples must have the training data's shape. */
+  public static DataSource test(TrainConfig.Data d, int[] trainShape, Configuration hadoop) {
+    return of(d, "test", d.test(), d.limit().test(), trainShape, hadoop);
+  }
+
+  private static DataSource of(TrainConfig.Data d, String split, TrainConfig.Split s, int limit, int[] shape,
+                               Configuration hadoop) {
+    if (d.folders()) {
+      return new ImageFolderSource.Source(split, s.folder(), new ImageDecoder(d.image().height(), d.image().width(),
+          d.image().channels()), d.numClasses(), limit, "skip".equals(d.onBadFile()), hadoop);
+    }
+    return new IdxSource(split, s.images(), s.labels(), d.numClasses(), limit, shape, hadoop);
+  }
+}
