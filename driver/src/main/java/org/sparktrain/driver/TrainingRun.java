@@ -24,6 +24,7 @@ import org.sparktrain.driver.data.DataSources;
 import org.sparktrain.kernels.data.CorruptDataException;
 import org.sparktrain.driver.output.Provenance;
 import org.sparktrain.driver.output.RunOutput;
+import org.sparktrain.driver.prune.ModelCompression;
 import org.sparktrain.driver.output.OutputExistsException;
 import org.sparktrain.driver.checkpoint.CheckpointPolicy;
 import org.sparktrain.driver.checkpoint.CheckpointStore;
@@ -141,6 +142,29 @@ public final class TrainingRun {
    */
   public static Summary run(JavaSparkContext sc, TrainConfig config, boolean overwrite, boolean resume,
                             PrintStream out, List<TrainingListener> extraListeners) {
+    return run(sc, config, overwrite, resume, out, extraListeners, null);
+  }
+
+  /**
+   * A trained model a run starts from instead of the seeded initialisation.
+   *
+   * @param source where it was read (recorded in provenance.json)
+   * @param sha256 SHA-256 of the model file
+   * @param network the restored network: its parameter blocks must match what the config builds
+   */
+  public record WarmStart(String source, String sha256, org.sparktrain.kernels.model.Network network) {}
+
+  /**
+   * {@link #run(JavaSparkContext, TrainConfig, boolean, boolean, PrintStream, List)} starting from
+   * {@code warm}'s parameters (null: the seeded initialisation); a resumed run continues from its
+   * checkpoint regardless.
+   */
+  public static Summary run(JavaSparkContext sc, TrainConfig config, boolean overwrite, boolean resume,
+                            PrintStream out, List<TrainingListener> extraListeners, WarmStart warm) {
+    if (warm != null && !"sparktrain".equals(config.engine())) {
+      throw new ConfigException("engine", "'" + config.engine() + "' cannot start from a trained model; use engine "
+          + "sparktrain");
+    }
     if (config.output().dir() == null || config.output().dir().isBlank()) {
       throw new ConfigException("output.dir", "is required: pass --output DIR or set output.dir");
     }
@@ -187,6 +211,8 @@ public final class TrainingRun {
       DataSource testSource = DataSources.test(d, described.exampleShape(), hadoop);
       testSource.validate();
       ModelSpec conf = buildNetwork(config, described.exampleShape());
+      ModelCompression.check(config, conf);
+      float[] initial = warm == null ? null : warmParams(warm, conf);
       if (engine.usesSpark()) {
         preflight(sc, config, conf, described.exampleShape(), out);
       }
@@ -228,7 +254,8 @@ public final class TrainingRun {
         out.println("checkpoints: not written by engine " + config.engine() + " (only sparktrain checkpoints)");
       }
       TrainingResult result = engine.train(new EngineContext(config, conf, runId, sc, train, listeners,
-          checkpoint == null ? null : checkpoint.state(), checkpointer == null ? Checkpointer.NONE : checkpointer));
+          checkpoint == null ? null : checkpoint.state(), checkpointer == null ? Checkpointer.NONE : checkpointer,
+          initial));
       Evaluation eval = evaluate(sc, result, test, d.numClasses());
       for (TrainingListener l : listeners) {
         l.onEvaluation("test", eval);
@@ -255,10 +282,20 @@ public final class TrainingRun {
         List<String> names = classes;
         output.writeText("classes.json", JSON.writeValueAsString(Map.of("root", d.train().folder(), "classes", names)));
       }
-      output.write("model.zip", o -> result.network().save(o, true));
+      java.io.ByteArrayOutputStream model = new java.io.ByteArrayOutputStream();
+      result.network().save(model, true);
+      output.write("model.zip", o -> o.write(model.toByteArray()));
+      final TrainingData testData = test;
+      metrics.put("model", ModelCompression.report(config, result.network(), result.mask(), model.size(),
+          java.util.Arrays.stream(described.exampleShape()).reduce(1, (a, b) -> a * b), eval.accuracy(),
+          n -> evaluate(sc, n, testData, d.numClasses()), output));
       output.writeText("metrics.json", JSON.writeValueAsString(metrics));
       output.writeText("config.yaml", ConfigLoader.toYaml(config));
-      output.writeText("provenance.json", JSON.writeValueAsString(provenance(sc, config, train, test, runId)));
+      Map<String, Object> prov = provenance(sc, config, train, test, runId);
+      if (warm != null) {
+        prov.put("warm_start", Map.of("model", warm.source(), "sha256", warm.sha256()));
+      }
+      output.writeText("provenance.json", JSON.writeValueAsString(prov));
       output.commit();
       out.printf(Locale.ROOT, "done: test_accuracy %.4f  train_samples %,d  %,.0f samples/s  training %.1f s  "
               + "sync %.1f%%  total %.1f s  -> %s%n", eval.accuracy(), result.trainSamples(),
@@ -279,6 +316,19 @@ public final class TrainingRun {
         test.release();
       }
     }
+  }
+
+  /** The warm start's parameters, after checking its blocks are the ones the config's model has. */
+  private static float[] warmParams(WarmStart warm, ModelSpec conf) {
+    List<String> want = conf.build().parameterBlocks().stream()
+        .map(b -> b.layer() + "_" + b.kind() + java.util.Arrays.toString(b.shape())).toList();
+    List<String> have = warm.network().parameterBlocks().stream()
+        .map(b -> b.layer() + "_" + b.kind() + java.util.Arrays.toString(b.shape())).toList();
+    if (!want.equals(have)) {
+      throw new ConfigException("model.layers", "build parameter blocks " + want + ", but the model " + warm.source()
+          + " has " + have + "; use the config the model was trained with");
+    }
+    return org.sparktrain.kernels.train.FloatArrays.flat(warm.network().params());
   }
 
   /** Refuses to continue on other training data than the checkpoint was written with. */
@@ -321,11 +371,16 @@ public final class TrainingRun {
   }
 
   private static Evaluation evaluate(JavaSparkContext sc, TrainingResult result, TrainingData test, int classes) {
+    return evaluate(sc, result.network(), test, classes);
+  }
+
+  private static Evaluation evaluate(JavaSparkContext sc, org.sparktrain.kernels.model.Network net, TrainingData test,
+                                     int classes) {
     if (test.distributed() != null) {
-      return DistributedEvaluator.evaluate(sc, result.network(), test.distributed(), classes, 512);
+      return DistributedEvaluator.evaluate(sc, net, test.distributed(), classes, 512);
     }
     Evaluation eval = new Evaluation(classes);
-    DistributedEvaluator.evaluateBlock(result.network(), test.local(), classes, 512, eval);
+    DistributedEvaluator.evaluateBlock(net, test.local(), classes, 512, eval);
     return eval;
   }
 

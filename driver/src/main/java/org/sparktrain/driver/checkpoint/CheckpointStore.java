@@ -35,7 +35,7 @@ import org.sparktrain.kernels.train.FloatArrays;
 /**
  * Checkpoints of one output directory, on any Hadoop file system. A checkpoint is a folder
  * {@code round-NNNNNNNN} holding {@code params.bin}, {@code updater.bin} (when the optimiser keeps
- * state), {@code state.json} (counters, cursor, seeds, controller state, data fingerprint),
+ * state), {@code mask.bin} (when pruning holds weights at zero), {@code state.json} (counters, cursor, seeds, controller state, data fingerprint),
  * {@code config.yaml}, {@code provenance.json} and, written last, {@code MANIFEST.json} with the
  * size and SHA-256 of every other file. It is written under a temporary name and renamed into place;
  * where rename is not atomic (object stores) the manifest is the commit marker, and a checkpoint
@@ -140,6 +140,9 @@ public final class CheckpointStore {
       if (s.updater() != null) {
         files.put("updater.bin", writeFile(tmp, "updater.bin", FloatArrays.toBytes(s.updater())));
       }
+      if (s.mask() != null) {
+        files.put("mask.bin", writeFile(tmp, "mask.bin", s.mask().toBytes()));
+      }
       files.put("state.json", writeFile(tmp, "state.json", JSON.writeValueAsBytes(stateJson(s, data))));
       files.put("config.yaml", writeFile(tmp, "config.yaml", configYaml.getBytes(StandardCharsets.UTF_8)));
       files.put("provenance.json", writeFile(tmp, "provenance.json", provenanceJson.getBytes(StandardCharsets.UTF_8)));
@@ -243,6 +246,8 @@ public final class CheckpointStore {
     float[] params = FloatArrays.fromBytes(readBytes(new Path(cp, "params.bin")));
     float[] updater = manifest.get("files").has("updater.bin")
         ? FloatArrays.fromBytes(readBytes(new Path(cp, "updater.bin"))) : null;
+    org.sparktrain.kernels.prune.PruningMask mask = manifest.get("files").has("mask.bin")
+        ? org.sparktrain.kernels.prune.PruningMask.fromBytes(readBytes(new Path(cp, "mask.bin"))) : null;
     JsonNode k = st.get("frequency");
     FrequencyController.Snapshot snap = k == null || k.isNull() ? null : new FrequencyController.Snapshot(
         k.get("k").asInt(), k.get("ceiling").asDouble(), k.get("step_seconds").asDouble(),
@@ -260,7 +265,7 @@ public final class CheckpointStore {
     TrainingState s = new TrainingState(st.get("run_id").asText(), st.get("round").asInt(), st.get("epoch").asInt(),
         st.get("step").asInt(), st.get("iteration").asInt(), st.get("samples").asLong(), params, updater,
         st.get("learning_rate").asDouble(), st.get("rollbacks").asInt(), snap, counts, batches,
-        st.get("training_seconds").asDouble(), st.path("rng").path("seed").asLong());
+        st.get("training_seconds").asDouble(), st.path("rng").path("seed").asLong(), mask);
     Map<String, String> data = new LinkedHashMap<>();
     st.path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
     String config = new String(readBytes(new Path(cp, "config.yaml")), StandardCharsets.UTF_8);

@@ -21,6 +21,7 @@ public record TrainConfig(
     @JsonProperty("augmentation") Augmentation augmentation,
     @JsonProperty("checkpoint") Checkpoint checkpoint,
     @JsonProperty("guard") Guard guard,
+    @JsonProperty("pruning") Pruning pruning,
     @JsonProperty("seed") long seed,
     @JsonProperty("output") Output output) implements Serializable {
 
@@ -121,8 +122,47 @@ public record TrainConfig(
                       @JsonProperty("lr_factor") double lrFactor,
                       @JsonProperty("max_rollbacks") int maxRollbacks) implements Serializable {}
 
+  /**
+   * {@code pruning.*}: magnitude or structured pruning during training ({@code method: none} turns it off).
+   */
+  public record Pruning(@JsonProperty("method") String method,
+                        @JsonProperty("target_sparsity") double targetSparsity,
+                        @JsonProperty("initial_sparsity") double initialSparsity,
+                        @JsonProperty("schedule") String schedule,
+                        @JsonProperty("scope") String scope,
+                        @JsonProperty("start") double start,
+                        @JsonProperty("end") double end,
+                        @JsonProperty("every_steps") int everySteps,
+                        @JsonProperty("layers") List<String> layers,
+                        @JsonProperty("norm") String norm) implements Serializable {
+    /** Whether pruning is on. */
+    public boolean enabled() {
+      return !"none".equals(method);
+    }
+
+    /** The spec the trainer runs, or null when pruning is off. */
+    public org.sparktrain.kernels.prune.PruningSpec spec() {
+      if (!enabled()) {
+        return null;
+      }
+      return new org.sparktrain.kernels.prune.PruningSpec(
+          org.sparktrain.kernels.prune.PruningSpec.Method.valueOf(upper(method)),
+          org.sparktrain.kernels.prune.PruningSpec.Scope.valueOf(upper(scope)),
+          org.sparktrain.kernels.prune.PruningSpec.Schedule.valueOf(upper(schedule)),
+          initialSparsity, targetSparsity, start, end, everySteps, layers,
+          org.sparktrain.kernels.prune.StructuredPruner.Norm.valueOf(upper(norm)));
+    }
+
+    private static String upper(String s) {
+      return s.toUpperCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** Values of {@code pruning.method}. */
+  public static final List<String> PRUNING_METHODS = List.of("none", "magnitude", "structured");
+
   /** {@code output.*}. */
-  public record Output(@JsonProperty("dir") String dir) implements Serializable {}
+  public record Output(@JsonProperty("dir") String dir, @JsonProperty("int8") boolean int8) implements Serializable {}
 
   /**
    * Checks every key as {@link ConfigKeys} declares it, then what involves several keys; throws
@@ -167,6 +207,27 @@ public record TrainConfig(
       range("averaging.frequency", i, 1, 1_000_000);
     }
     range("averaging.max_frequency", averaging.maxFrequency(), averaging.minFrequency(), 1_000_000);
+    if (pruning.enabled()) {
+      if (pruning.initialSparsity() > pruning.targetSparsity()) {
+        throw new ConfigException("pruning.initial_sparsity", pruning.initialSparsity() + " is above "
+            + "pruning.target_sparsity (" + pruning.targetSparsity() + "); allowed: 0 to target_sparsity");
+      }
+      if (pruning.end() < pruning.start()) {
+        throw new ConfigException("pruning.end", pruning.end() + " is before pruning.start (" + pruning.start()
+            + "); allowed: start to 1 (fractions of the run's steps)");
+      }
+      if (!"sparktrain".equals(engine)) {
+        throw new ConfigException("pruning.method", "'" + pruning.method() + "' runs on engine sparktrain (the driver "
+            + "computes masks from the averages); engine " + engine + " does not prune; set pruning.method: none");
+      }
+      if (pruning.layers() != null) {
+        for (int i = 0; i < pruning.layers().size(); i++) {
+          if (pruning.layers().get(i) == null || pruning.layers().get(i).isBlank()) {
+            throw new ConfigException("pruning.layers[" + i + "]", "is empty; allowed: a layer index");
+          }
+        }
+      }
+    }
     try {
       augmentation.pipeline();
     } catch (IllegalArgumentException e) {
@@ -181,13 +242,13 @@ public record TrainConfig(
   /** A copy with a different output directory. */
   public TrainConfig withOutputDir(String dir) {
     return new TrainConfig(engine, device, data, model, training, averaging, optimizer, augmentation, checkpoint, guard,
-        seed, new Output(dir));
+        pruning, seed, new Output(dir, output.int8()));
   }
 
   /** A copy running on another engine. */
   public TrainConfig withEngine(String name) {
     return new TrainConfig(name, device, data, model, training, averaging, optimizer, augmentation, checkpoint, guard,
-        seed, output);
+        pruning, seed, output);
   }
 
   private static void requirePath(String key, String value) {

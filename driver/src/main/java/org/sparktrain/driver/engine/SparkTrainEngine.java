@@ -17,7 +17,8 @@ public final class SparkTrainEngine implements TrainingEngine {
   @Override
   public TrainingResult train(EngineContext ctx) {
     return new ParameterAveragingTrainer(settings(ctx.config()), GuardSettings.of(ctx.config().guard()), ctx.listeners())
-        .fit(ctx.sc(), ctx.train().distributed(), ctx.model(), ctx.runId(), ctx.resume(), ctx.checkpointer());
+        .fit(ctx.sc(), ctx.train().distributed(), ctx.model(), ctx.runId(), ctx.resume(), ctx.checkpointer(),
+            ctx.initialParams());
   }
 
   /** The averaging settings a config describes. */
@@ -40,6 +41,7 @@ public final class SparkTrainEngine implements TrainingEngine {
         .overlapGain(a.overlapGain())
         // overlapped rounds are one Spark job each: averaging.overlap implies transport jobs
         .stream("stream".equals(a.transport()) && !a.overlap())
+        .pruning(c.pruning().spec())
         .build();
   }
 }

@@ -56,6 +56,11 @@ final class FastSerializers {
         out.writeInt(p);
       }
       out.writeFloat(s.gain());
+      byte[] mask = s.mask() == null ? null : s.mask().toBytes();
+      out.writeInt(mask == null ? -1 : mask.length);
+      if (mask != null) {
+        out.writeBytes(mask);
+      }
     }
 
     @Override
@@ -71,7 +76,11 @@ final class FastSerializers {
       for (int i = 0; i < resets.length; i++) {
         resets[i] = in.readInt();
       }
-      return new ModelState(params, updater, iteration, epoch, mode, baseRound, overlap, resets, in.readFloat());
+      float gain = in.readFloat();
+      int maskBytes = in.readInt();
+      org.sparktrain.kernels.prune.PruningMask mask = maskBytes < 0 ? null
+          : org.sparktrain.kernels.prune.PruningMask.fromBytes(in.readBytes(maskBytes));
+      return new ModelState(params, updater, iteration, epoch, mode, baseRound, overlap, resets, gain, mask);
     }
   }
 

@@ -3,6 +3,7 @@ package org.sparktrain.driver.task;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import org.sparktrain.kernels.prune.PruningMask;
 import org.sparktrain.kernels.train.ModelState;
 import org.sparktrain.kernels.train.ReplicaUpdate;
 import org.sparktrain.kernels.train.RoundPlan;
@@ -43,7 +44,7 @@ public final class RoundWire {
         RoundPlan p = n.plan();
         w.b(NEXT).l(n.seq()).f(st.params()).f(st.updaterState()).i(st.iteration()).i(st.epoch())
             .i(st.mode().ordinal()).i(st.baseRound()).b((byte) (st.overlap() ? 1 : 0)).ints(st.resetPartitions())
-            .d(st.gain()).i(p.round()).i(p.epoch()).i(p.firstStep()).i(p.steps()).i(p.batchSize()).l(p.seed())
+            .d(st.gain()).bytes(st.mask() == null ? null : st.mask().toBytes()).i(p.round()).i(p.epoch()).i(p.firstStep()).i(p.steps()).i(p.batchSize()).l(p.seed())
             .b((byte) (p.shuffle() ? 1 : 0)).i(p.numClasses()).d(p.learningRate());
       }
     } else if (Boolean.TRUE.equals(message)) {
@@ -66,8 +67,18 @@ public final class RoundWire {
       case ACK -> Boolean.TRUE;
       case NEXT -> {
         long seq = r.l();
-        ModelState st = new ModelState(r.f(), r.f(), r.i(), r.i(), ModelState.Mode.values()[r.i()], r.i(), r.b() == 1,
-            r.ints(), (float) r.d());
+        float[] params = r.f();
+        float[] updater = r.f();
+        int iteration = r.i();
+        int epoch = r.i();
+        ModelState.Mode mode = ModelState.Mode.values()[r.i()];
+        int baseRound = r.i();
+        boolean overlap = r.b() == 1;
+        int[] resets = r.ints();
+        float gain = (float) r.d();
+        byte[] mask = r.bytes();
+        ModelState st = new ModelState(params, updater, iteration, epoch, mode, baseRound, overlap, resets, gain,
+            mask == null ? null : PruningMask.fromBytes(mask));
         RoundPlan p = new RoundPlan(r.i(), r.i(), r.i(), r.i(), r.i(), r.l(), r.b() == 1, r.i(), r.d());
         yield new RoundMessages.Next(seq, st, p);
       }
@@ -84,7 +95,8 @@ public final class RoundWire {
       floats = length(d.update().params()) + length(d.update().updaterState());
       strings = utf8(d.stream()) + utf8(d.update().worker()) + utf8(d.update().device()) + utf8(d.update().start());
     } else if (message instanceof RoundMessages.Next n && !n.stop()) {
-      floats = length(n.state().params()) + length(n.state().updaterState()) + n.state().resetPartitions().length;
+      floats = length(n.state().params()) + length(n.state().updaterState()) + n.state().resetPartitions().length
+          + (n.state().mask() == null ? 0 : n.state().mask().length() / 32 + 8);
     } else if (message instanceof RoundMessages.Hello h) {
       strings = utf8(h.stream());
     } else if (message instanceof RoundMessages.Await a) {
@@ -152,6 +164,15 @@ public final class RoundWire {
       return this;
     }
 
+    Writer bytes(byte[] a) {
+      if (a == null) {
+        return i(-1);
+      }
+      i(a.length);
+      buf.put(a);
+      return this;
+    }
+
     Writer ints(int[] a) {
       i(a.length);
       for (int v : a) {
@@ -207,6 +228,16 @@ public final class RoundWire {
       float[] a = new float[n];
       buf.asFloatBuffer().get(a);
       buf.position(buf.position() + 4 * n);
+      return a;
+    }
+
+    byte[] bytes() {
+      int n = i();
+      if (n < 0) {
+        return null;
+      }
+      byte[] a = new byte[n];
+      buf.get(a);
       return a;
     }
 

@@ -18,10 +18,12 @@ import org.sparktrain.kernels.augment.AugmentationPipeline;
  * @param overlapGain share of its outstanding deviation a replica removes per round when overlapped
  * @param stream train all rounds in one long-running task per partition that exchanges rounds with
  *     the driver through Spark's plugin RPC ({@link RoundStream}) instead of one Spark job per round
+ * @param pruning what to prune and when, or null for no pruning
  */
 public record AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequency, boolean averageUpdater,
                                 long seed, boolean shuffle, int numClasses, AugmentationPipeline augmentation,
-                                boolean overlap, double overlapGain, boolean stream) {
+                                boolean overlap, double overlapGain, boolean stream,
+                                org.sparktrain.kernels.prune.PruningSpec pruning) {
   public AveragingSettings {
     if (overlap && stream) {
       throw new IllegalArgumentException("overlapped averaging runs one job per round; it cannot be streamed");
@@ -57,7 +59,7 @@ public record AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequ
   public Builder toBuilder() {
     return new Builder().epochs(epochs).batchSize(batchSize).frequency(frequency).averageUpdater(averageUpdater)
         .seed(seed).shuffle(shuffle).numClasses(numClasses).augmentation(augmentation).overlap(overlap)
-        .overlapGain(overlapGain).stream(stream);
+        .overlapGain(overlapGain).stream(stream).pruning(pruning);
   }
 
   /**
@@ -81,6 +83,7 @@ public record AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequ
     private boolean overlap;
     private double overlapGain = DEFAULT_GAIN;
     private boolean stream;
+    private org.sparktrain.kernels.prune.PruningSpec pruning;
 
     private Builder() {}
 
@@ -144,9 +147,15 @@ public record AveragingSettings(int epochs, int batchSize, FrequencyPolicy frequ
       return this;
     }
 
+    /** What to prune and when (null: nothing). */
+    public Builder pruning(org.sparktrain.kernels.prune.PruningSpec v) {
+      pruning = v;
+      return this;
+    }
+
     public AveragingSettings build() {
       return new AveragingSettings(epochs, batchSize, frequency, averageUpdater, seed, shuffle, numClasses,
-          augmentation, overlap, overlapGain, stream);
+          augmentation, overlap, overlapGain, stream, pruning);
     }
   }
 }

@@ -22,6 +22,8 @@ final class Cursor {
   double learningRate = Double.NaN;
   int rollbacks;
   double priorSeconds;
+  /** The weights held at zero (pruning), or null. */
+  org.sparktrain.kernels.prune.PruningMask mask;
 
   Cursor(float[] params, float[] updater) {
     this.params = params;
@@ -97,6 +99,11 @@ final class Cursor {
     s.learningRate = r.learningRate();
     s.rollbacks = r.rollbacks();
     s.priorSeconds = r.trainingSeconds();
+    if (r.mask() != null && r.mask().length() != r.params().length) {
+      throw new IllegalArgumentException("checkpoint's pruning mask covers " + r.mask().length()
+          + " parameters, its parameters are " + r.params().length);
+    }
+    s.mask = r.mask();
     if (r.frequency() != null) {
       k.restore(r.frequency());
     }
@@ -109,6 +116,6 @@ final class Cursor {
     return TrainingState.builder().runId(runId).round(round).epoch(epoch).step(step).iteration(iteration)
         .samples(samples).params(params).updater(updater).learningRate(learningRate).rollbacks(rollbacks)
         .frequency(k).partitionCounts(counts.clone()).partitionBatches(batches).trainingSeconds(seconds).seed(seed)
-        .build();
+        .mask(mask).build();
   }
 }

@@ -95,7 +95,16 @@ public final class ParameterAveragingTrainer {
    */
   public TrainingResult fit(JavaSparkContext sc, DistributedDataset data, ModelSpec spec, String runId,
                             TrainingState resume, Checkpointer checkpointer) {
-    return new Run(sc, data, spec, runId, resume, checkpointer).train();
+    return fit(sc, data, spec, runId, resume, checkpointer, null);
+  }
+
+  /**
+   * Trains on {@code data} from {@code initial} parameters (a warm start; the optimiser state starts
+   * fresh), from a checkpointed state, or (both null) from the model's seeded initialisation.
+   */
+  public TrainingResult fit(JavaSparkContext sc, DistributedDataset data, ModelSpec spec, String runId,
+                            TrainingState resume, Checkpointer checkpointer, float[] initial) {
+    return new Run(sc, data, spec, runId, resume, checkpointer, initial).train();
   }
 
   /** One run of the loop: what it trains, where it stands, what it measured. */
@@ -130,16 +139,18 @@ public final class ParameterAveragingTrainer {
     private int[] resetNext = new int[0];
     /** The last round every replica restarted from the average. */
     private int lastReset = Integer.MAX_VALUE;
+    /** Computes pruning masks from the averages; null without pruning. */
+    private final PruningControl pruning;
 
     Run(JavaSparkContext sc, DistributedDataset data, ModelSpec spec, String runId, TrainingState resume,
-        Checkpointer checkpointer) {
+        Checkpointer checkpointer, float[] initial) {
       this.sc = sc;
       this.data = data;
       this.spec = spec;
       this.runId = runId;
       this.resume = resume;
       this.checkpointer = checkpointer;
-      this.net = spec.build();
+      this.net = resume == null && initial != null ? spec.build(initial) : spec.build();
       this.updaterView = settings.averageUpdater() ? net.updaterState() : null;
       this.counts = data.partitionCounts();
       this.batches = batchesPerPartition(counts);
@@ -154,6 +165,8 @@ public final class ParameterAveragingTrainer {
         LOG.warn("averaging.overlap is limited to {} partitions (results are collected on the driver); this run "
             + "has {}: rounds run synchronously through treeAggregate", COLLECT_MAX_PARTITIONS, data.partitions());
       }
+      this.pruning = settings.pruning() == null ? null
+          : new PruningControl(settings.pruning(), net, (long) steps * settings.epochs());
       this.noStream = !settings.stream() ? null : RoundStream.whyNot(sc, data);
       if (noStream != null) {
         LOG.warn("averaging.transport is stream but {}: running one Spark job per round", noStream);
@@ -172,6 +185,8 @@ public final class ParameterAveragingTrainer {
       RoundTransport transport = settings.stream() && noStream == null ? new StreamedRounds(r) : new JobRounds(r);
       long setup = System.nanoTime();
       start = setup;
+      // a one-shot prune at step 0 (the prune job) or a resumed run: the mask is in force from round 1
+      prune((long) s.epoch * steps + s.step, s.round);
       try {
         transport.start(roundZero());
         start = System.nanoTime();
@@ -218,7 +233,7 @@ public final class ParameterAveragingTrainer {
           lastReset = f.round();
         }
         f.state = new ModelState(s.params, s.updater, f.iteration, f.plan.epoch(), mode, s.round, overlap,
-            resetNext, (float) settings.overlapGain());
+            resetNext, (float) settings.overlapGain(), s.mask);
         resetNext = new int[0];
         f.submitted = t0;
         transport.submit(f, previousMedianLoss);
@@ -266,6 +281,8 @@ public final class ParameterAveragingTrainer {
           s.updater = u != null ? u : s.updater;
         }
         averaged(f, sum.examples());
+        prune(Math.min((long) (f.plan.epoch() + 1) * steps,
+            (long) f.plan.epoch() * steps + f.plan.firstStep() + f.plan.steps()), f.round());
       }
       previousMedianLoss = DivergenceGuard.medianLoss(workers);
       int maxBatches = workers.stream().mapToInt(WorkerStats::batches).max().orElse(0);
@@ -285,6 +302,32 @@ public final class ParameterAveragingTrainer {
       k.observe(f.plan.steps(), stats.busySeconds(), stats.syncSeconds(), maxBatches, relSpread);
       report(f, stats);
       checkpoint(f);
+    }
+
+    /**
+     * Brings the mask up to the schedule after {@code stepsDone} minibatch steps and zeroes it into the
+     * average (and, when the mask grew, into the averaged optimiser state).
+     */
+    private void prune(long stepsDone, int round) {
+      if (pruning == null) {
+        return;
+      }
+      org.sparktrain.kernels.prune.PruningMask next = pruning.update(stepsDone, s.params, s.mask);
+      if (next == null) {
+        return;
+      }
+      boolean grew = !next.equals(s.mask);
+      if (grew) {
+        s.updater = pruning.zeroState(next, s.updater);
+      }
+      s.mask = next;
+      s.params = next.zero(s.params.clone());
+      if (grew) {
+        double sparsity = pruning.schedule().at(stepsDone);
+        for (TrainingListener l : listeners) {
+          l.onPruned(round, stepsDone, sparsity, next);
+        }
+      }
     }
 
     /** Tells the listeners of the round's average and lets them transform it. */
@@ -348,7 +391,8 @@ public final class ParameterAveragingTrainer {
       PendingRound zero = new PendingRound();
       zero.plan = new RoundPlan(0, s.epoch, 0, 0, settings.batchSize(), settings.seed(), settings.shuffle(),
           settings.numClasses());
-      zero.state = new ModelState(s.params, s.updater, s.iteration, s.epoch);
+      zero.state = new ModelState(s.params, s.updater, s.iteration, s.epoch, ModelState.Mode.RESET, 0, false, null, 1f,
+          s.mask);
       return zero;
     }
 
@@ -369,7 +413,7 @@ public final class ParameterAveragingTrainer {
           checkpointNanos / 1e9, divergence.excludedReplicas(), s.rollbacks, RunTelemetry.retriedTasks(rounds, streamed),
           s.learningRate, resume == null ? -1 : resume.round(), resume == null ? 0 : resume.trainingSeconds());
       TrainingResult result = new TrainingResult(net, rounds, s.samples - (resume == null ? 0 : resume.samples()),
-          wall, t.toMap());
+          wall, t.toMap(), s.mask);
       LOG.info("run {}: {} rounds ({}), {} samples/s, sync fraction {}, straggler spread {}, mean k {}, {}", runId,
           rounds.size(), streamed ? "streamed" : overlap ? "one job each, overlapped" : "one job each",
           Math.round(result.samplesPerSecond()), String.format("%.3f", result.syncFraction()),

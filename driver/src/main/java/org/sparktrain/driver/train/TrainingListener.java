@@ -32,6 +32,13 @@ public interface TrainingListener {
   }
 
   /**
+   * Pruning grew its mask after round {@code round} ({@code 0}: before the first round), at
+   * {@code steps} minibatch steps, to the schedule's {@code sparsity}; every later round holds
+   * {@code mask}'s weights at zero.
+   */
+  default void onPruned(int round, long steps, double sparsity, org.sparktrain.kernels.prune.PruningMask mask) {}
+
+  /**
    * A round ended (its average applied).
    *
    * @param stats the round

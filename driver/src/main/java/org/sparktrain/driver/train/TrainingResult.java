@@ -12,9 +12,17 @@ import org.sparktrain.kernels.model.Network;
  * @param trainSamples examples trained over all epochs and replicas
  * @param wallSeconds wall time of the training loop
  * @param engineInfo engine-specific figures for metrics.json (e.g. the chosen k)
+ * @param mask the weights pruning held at zero (they are zero in {@code network}), or null
  */
 public record TrainingResult(Network network, List<RoundStats> rounds, long trainSamples,
-                             double wallSeconds, Map<String, Object> engineInfo) {
+                             double wallSeconds, Map<String, Object> engineInfo,
+                             org.sparktrain.kernels.prune.PruningMask mask) {
+  /** A result of a run without pruning. */
+  public TrainingResult(Network network, List<RoundStats> rounds, long trainSamples, double wallSeconds,
+                        Map<String, Object> engineInfo) {
+    this(network, rounds, trainSamples, wallSeconds, engineInfo, null);
+  }
+
   /** Training throughput over the whole loop. */
   public double samplesPerSecond() {
     return wallSeconds > 0 ? trainSamples / wallSeconds : 0;

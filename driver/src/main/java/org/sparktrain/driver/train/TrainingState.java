@@ -22,11 +22,13 @@ package org.sparktrain.driver.train;
  * @param trainingSeconds training-loop time spent so far, across resumes
  * @param seed the run's seed: batch order is drawn from (seed, epoch, partition), in-network
  *     randomness from (seed, round, partition), augmentation from (seed, epoch, example, copy)
+ * @param mask the weights pruning holds at zero, or null
  */
 public record TrainingState(String runId, int round, int epoch, int step, int iteration, long samples,
                             float[] params, float[] updater, double learningRate, int rollbacks,
                             FrequencyController.Snapshot frequency, int[] partitionCounts,
-                            int[] partitionBatches, double trainingSeconds, long seed) {
+                            int[] partitionBatches, double trainingSeconds, long seed,
+                            org.sparktrain.kernels.prune.PruningMask mask) {
   /** A builder: the state has too many fields of the same types to construct positionally. */
   public static Builder builder() {
     return new Builder();
@@ -49,6 +51,7 @@ public record TrainingState(String runId, int round, int epoch, int step, int it
     private int[] partitionBatches;
     private double trainingSeconds;
     private long seed;
+    private org.sparktrain.kernels.prune.PruningMask mask;
 
     private Builder() {}
 
@@ -127,12 +130,17 @@ public record TrainingState(String runId, int round, int epoch, int step, int it
       return this;
     }
 
+    public Builder mask(org.sparktrain.kernels.prune.PruningMask v) {
+      mask = v;
+      return this;
+    }
+
     public TrainingState build() {
       if (runId == null || params == null || partitionCounts == null || partitionBatches == null) {
         throw new IllegalStateException("a training state needs runId, params, partitionCounts and partitionBatches");
       }
       return new TrainingState(runId, round, epoch, step, iteration, samples, params, updater, learningRate,
-          rollbacks, frequency, partitionCounts, partitionBatches, trainingSeconds, seed);
+          rollbacks, frequency, partitionCounts, partitionBatches, trainingSeconds, seed, mask);
     }
   }
 }

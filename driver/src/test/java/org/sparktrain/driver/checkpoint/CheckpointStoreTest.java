@@ -23,6 +23,15 @@ class CheckpointStoreTest {
   @TempDir
   Path tmp;
 
+  /** A pruning mask over every round-th parameter. */
+  private static org.sparktrain.kernels.prune.PruningMask pruned(int n, int round) {
+    boolean[] b = new boolean[n];
+    for (int i = 0; i < n; i += round) {
+      b[i] = true;
+    }
+    return org.sparktrain.kernels.prune.PruningMask.of(b);
+  }
+
   private static TrainingState state(String run, int round) {
     float[] p = new float[1000];
     float[] u = new float[2000];
@@ -34,7 +43,8 @@ class CheckpointStoreTest {
     }
     return new TrainingState(run, round, round / 10, (round % 10) * 4, round * 4, round * 512L, p, u,
         round > 5 ? 5e-4 : Double.NaN, round > 5 ? 1 : 0,
-        new FrequencyController.Snapshot(10, 64, Double.NaN, 0.02, round, 0), new int[] {300, 299}, new int[] {10, 10}, round * 0.5, 77L);
+        new FrequencyController.Snapshot(10, 64, Double.NaN, 0.02, round, 0), new int[] {300, 299}, new int[] {10, 10}, round * 0.5, 77L,
+        round % 2 == 0 ? null : pruned(p.length, round));
   }
 
   private CheckpointStore store() {
@@ -64,6 +74,7 @@ class CheckpointStoreTest {
     assertEquals(77L, got.seed());
     assertArrayEquals(want.params(), got.params());
     assertArrayEquals(want.updater(), got.updater());
+    assertEquals(want.mask(), got.mask(), "the pruning mask (or its absence) survives");
     assertArrayEquals(want.partitionCounts(), got.partitionCounts());
     assertArrayEquals(want.partitionBatches(), got.partitionBatches());
     assertEquals(want.frequency(), got.frequency(), "NaN controller fields survive JSON");

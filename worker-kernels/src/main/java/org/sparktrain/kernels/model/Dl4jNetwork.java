@@ -52,6 +52,34 @@ abstract class Dl4jNetwork implements Network {
     return blocks;
   }
 
+  /** DL4J's updater (created when missing), or null when the network has none. */
+  abstract org.deeplearning4j.nn.api.Updater updater();
+
+  @Override
+  public List<UpdaterSegment> updaterSegments() {
+    INDArray state = updaterState();
+    if (state == null || state.length() == 0) {
+      return List.of();
+    }
+    if (!(updater() instanceof org.deeplearning4j.nn.updater.BaseMultiLayerUpdater<?> u)) {
+      throw new IllegalStateException("updater " + updater().getClass().getName() + " does not expose its blocks");
+    }
+    List<UpdaterSegment> out = new ArrayList<>();
+    for (org.deeplearning4j.nn.updater.UpdaterBlock b : u.getUpdaterBlocks()) {
+      long n = b.getParamOffsetEnd() - b.getParamOffsetStart();
+      long values = b.getUpdaterViewOffsetEnd() - b.getUpdaterViewOffsetStart();
+      if (n == 0 || values == 0) {
+        continue;
+      }
+      if (values % n != 0) {
+        throw new IllegalStateException("updater block over parameters [" + b.getParamOffsetStart() + ", "
+            + b.getParamOffsetEnd() + ") keeps " + values + " state values, not a multiple of " + n);
+      }
+      out.add(new UpdaterSegment(b.getParamOffsetStart(), n, b.getUpdaterViewOffsetStart(), (int) (values / n)));
+    }
+    return List.copyOf(out);
+  }
+
   static void requireLength(ModelSpec spec, long have, float[] given) {
     if (given != null && given.length != have) {
       throw new IllegalArgumentException("the model has " + have + " parameters, the vector given holds "

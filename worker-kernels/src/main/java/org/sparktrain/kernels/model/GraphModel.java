@@ -36,8 +36,13 @@ public final class GraphModel extends Dl4jNetwork {
 
   @Override
   public INDArray updaterState() {
-    Updater u = net.getUpdater(true);
+    Updater u = updater();
     return u == null ? null : u.getStateViewArray();
+  }
+
+  @Override
+  Updater updater() {
+    return net.getUpdater(true);
   }
 
   @Override

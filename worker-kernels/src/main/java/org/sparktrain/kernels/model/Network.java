@@ -55,6 +55,12 @@ public interface Network {
   /** The parameter blocks (per layer: weights, biases, recurrent weights, ...) as slices of {@link #params}. */
   List<ParamBlock> parameterBlocks();
 
+  /**
+   * How the updater state lines up with the parameters, one segment per DL4J updater block (empty
+   * when the optimiser keeps no state).
+   */
+  List<UpdaterSegment> updaterSegments();
+
   /** Writes the network (and its updater state when asked) in DL4J's {@code ModelSerializer} format. */
   void save(OutputStream out, boolean withUpdater) throws IOException;
 

@@ -1,6 +1,7 @@
 package org.sparktrain.kernels.train;
 
 import java.io.Serializable;
+import org.sparktrain.kernels.prune.PruningMask;
 
 /**
  * What the driver broadcasts at the start of a round: the latest averaged parameters, optionally the
@@ -23,9 +24,11 @@ import java.io.Serializable;
  * @param resetPartitions partitions whose replicas restart from {@code params} whatever the mode
  *     (left out of an average by the divergence guard)
  * @param gain share of its outstanding deviation a replica removes in a {@link Mode#CORRECT} round
+ * @param mask the pruned weights every replica holds at zero after each update, or null
  */
 public record ModelState(float[] params, float[] updaterState, int iteration, int epoch, Mode mode, int baseRound,
-                         boolean overlap, int[] resetPartitions, float gain) implements Serializable {
+                         boolean overlap, int[] resetPartitions, float gain, PruningMask mask)
+    implements Serializable {
   /** What a replica does with the state it already holds at the start of a round. */
   public enum Mode {
     /** Start from the broadcast parameters (and updater state, when given). */
@@ -42,7 +45,13 @@ public record ModelState(float[] params, float[] updaterState, int iteration, in
 
   /** The synchronous round start: every replica starts from {@code params}. */
   public ModelState(float[] params, float[] updaterState, int iteration, int epoch) {
-    this(params, updaterState, iteration, epoch, Mode.RESET, 0, false, null, 1f);
+    this(params, updaterState, iteration, epoch, Mode.RESET, 0, false, null, 1f, null);
+  }
+
+  /** A round start without pruning. */
+  public ModelState(float[] params, float[] updaterState, int iteration, int epoch, Mode mode, int baseRound,
+                    boolean overlap, int[] resetPartitions, float gain) {
+    this(params, updaterState, iteration, epoch, mode, baseRound, overlap, resetPartitions, gain, null);
   }
 
   /** Whether the replica of {@code partition} must restart from the broadcast parameters. */

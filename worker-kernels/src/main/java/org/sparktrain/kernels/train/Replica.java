@@ -8,6 +8,8 @@ import org.sparktrain.kernels.augment.AugmentationPipeline;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.model.ModelSpec;
 import org.sparktrain.kernels.model.Network;
+import org.sparktrain.kernels.prune.MaskApplier;
+import org.sparktrain.kernels.prune.PruningMask;
 
 /**
  * One model replica: a network built once and trained round after round on one partition.
@@ -29,6 +31,8 @@ public final class Replica {
   private boolean dirty;
   /** The round at whose start the replica was last set to an average. */
   private int resetAt;
+  /** Holds the pruned weights at zero after every update; null when nothing is pruned. */
+  private MaskApplier pruning;
 
   /** A replica of a freshly initialised network (weights from the spec's seed). */
   public Replica(ModelSpec spec) {
@@ -100,6 +104,7 @@ public final class Replica {
       load(st);
       overlap.reset();
       resetAt = round;
+      prune(st.mask());
       return "reset";
     }
     if (correct) {
@@ -113,7 +118,23 @@ public final class Replica {
     }
     net.setIterationCount(st.iteration());
     net.setEpochCount(st.epoch());
+    prune(st.mask());
     return correct ? "correct" : "continue";
+  }
+
+  /**
+   * Holds the weights {@code mask} prunes at exactly zero from now on (null: prune nothing); applies it
+   * to the current parameters and updater state at once.
+   */
+  public void prune(PruningMask mask) {
+    if (mask == null || mask.prunedCount() == 0) {
+      pruning = null;
+      return;
+    }
+    if (pruning == null || !pruning.mask().equals(mask)) {
+      pruning = new MaskApplier(mask, net);
+    }
+    pruning.apply(net);
   }
 
   /**
@@ -175,6 +196,9 @@ public final class Replica {
       DataSet ds = reusedMinibatch(block, batches.batch(step), plan.numClasses(), aug, plan.seed(), plan.epoch());
       long t1 = System.nanoTime();
       net.fit(ds);
+      if (pruning != null) {
+        pruning.apply(net);
+      }
       long t2 = System.nanoTime();
       int n = ds.numExamples();
       if (!HOOKS.isEmpty()) {

@@ -1,0 +1,117 @@
+package org.sparktrain.kernels.prune;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sparktrain.kernels.model.ParamBlock;
+
+/**
+ * Magnitude pruning (Han et al. 2015): the weights of smallest absolute value are set to zero, either
+ * under one threshold over every pruned block ({@link PruningSpec.Scope#GLOBAL}) or to the same
+ * sparsity in each block ({@link PruningSpec.Scope#LAYER}). Biases and normalisation parameters are
+ * never pruned. Masks only grow: what the previous mask pruned stays pruned, so the pruned count at a
+ * sparsity s over n weights is exactly round(s·n) (ties broken by position, deterministically).
+ */
+public final class MagnitudePruner {
+  private final List<ParamBlock> blocks;
+  private final PruningSpec.Scope scope;
+
+  /**
+   * @param blocks the weight blocks to prune (see {@link #eligible})
+   * @param scope global or per-layer thresholds
+   */
+  public MagnitudePruner(List<ParamBlock> blocks, PruningSpec.Scope scope) {
+    this.blocks = List.copyOf(blocks);
+    this.scope = scope;
+  }
+
+  /**
+   * The weight blocks of {@code all} that belong to {@code layers} (every layer with weights when
+   * empty); throws naming the first layer that has no weights.
+   *
+   * @param key the config key the layer names came from, for the message
+   */
+  public static List<ParamBlock> eligible(List<ParamBlock> all, List<String> layers, String key) {
+    List<String> withWeights = all.stream().filter(ParamBlock::isWeight).map(ParamBlock::layer).distinct().toList();
+    for (int i = 0; i < layers.size(); i++) {
+      if (!withWeights.contains(layers.get(i))) {
+        throw new IllegalArgumentException(key + "[" + i + "]: layer '" + layers.get(i) + "' has no weights to prune;"
+            + " layers with weights: " + String.join(", ", withWeights));
+      }
+    }
+    return all.stream().filter(ParamBlock::isWeight).filter(b -> layers.isEmpty() || layers.contains(b.layer()))
+        .toList();
+  }
+
+  /** Weights the pruner considers. */
+  public long weights() {
+    return blocks.stream().mapToLong(ParamBlock::length).sum();
+  }
+
+  /** The blocks the pruner considers. */
+  public List<ParamBlock> blocks() {
+    return blocks;
+  }
+
+  /**
+   * The mask at {@code sparsity} for {@code params}, containing {@code previous} (null: none).
+   */
+  public PruningMask mask(float[] params, double sparsity, PruningMask previous) {
+    if (!(sparsity >= 0 && sparsity < 1)) {
+      throw new IllegalArgumentException("sparsity must lie in [0, 1), got " + sparsity);
+    }
+    long[] bits = previous == null ? new long[(int) ((params.length + 63L) >>> 6)] : previous.bits().clone();
+    if (scope == PruningSpec.Scope.GLOBAL) {
+      prune(params, blocks, sparsity, previous, bits);
+    } else {
+      for (ParamBlock b : blocks) {
+        prune(params, List.of(b), sparsity, previous, bits);
+      }
+    }
+    return PruningMask.ofBits(params.length, bits);
+  }
+
+  /** Prunes round(sparsity x weights of {@code group}) of the group's weights, smallest first. */
+  private static void prune(float[] params, List<ParamBlock> group, double sparsity, PruningMask previous, long[] bits) {
+    long n = group.stream().mapToLong(ParamBlock::length).sum();
+    long want = Math.round(sparsity * n);
+    if (want == 0) {
+      return;
+    }
+    // key = (magnitude rank bits << 31) | position: previously pruned weights sort first (bits 0),
+    // then by |w| (the bits of a non-negative float order like the floats), then by position.
+    long[] keys = new long[(int) n];
+    int j = 0;
+    for (ParamBlock b : group) {
+      for (long i = b.offset(); i < b.offset() + b.length(); i++) {
+        long mag = previous != null && previous.isPruned(i) ? 0 : Float.floatToIntBits(Math.abs(params[(int) i])) + 1L;
+        keys[j++] = (mag << 31) | i;
+      }
+    }
+    Arrays.sort(keys);
+    for (int k = 0; k < want; k++) {
+      long i = keys[k] & 0x7fffffffL;
+      bits[(int) (i >>> 6)] |= 1L << i;
+    }
+  }
+
+  /** Per-block report: name -> {weights, pruned, sparsity}. */
+  public static Map<String, Map<String, Object>> report(List<ParamBlock> blocks, float[] params) {
+    Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    for (ParamBlock b : blocks) {
+      long zeros = 0;
+      for (long i = b.offset(); i < b.offset() + b.length(); i++) {
+        if (params[(int) i] == 0f) {
+          zeros++;
+        }
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("values", b.length());
+      m.put("zeros", zeros);
+      m.put("sparsity", b.length() == 0 ? 0.0 : (double) zeros / b.length());
+      out.put(b.layer() + "_" + b.kind(), m);
+    }
+    return out;
+  }
+}
