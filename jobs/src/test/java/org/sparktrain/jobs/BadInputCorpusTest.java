@@ -68,7 +68,12 @@ class BadInputCorpusTest {
         Arguments.of("negative size", "yaml/negative-size.yaml", List.of(), 2, "training.batch_size"),
         Arguments.of("negative layer size", "yaml/layer-negative-units.yaml", List.of(), 2, "model.layers[0].units"),
         Arguments.of("not yaml", "yaml/not-yaml.yaml", List.of(), 2, "not-yaml.yaml"),
-        data("negative size by --set", 2, "training.batch_size", "training.batch_size=-1"));
+        data("negative size by --set", 2, "training.batch_size", "training.batch_size=-1"),
+        data("pruning everything", 2, "pruning.target_sparsity", "pruning.method=magnitude",
+            "pruning.target_sparsity=1.0"),
+        data("pruning an unknown layer", 2, "pruning.layers[1]", "pruning.method=magnitude", "pruning.layers=[0, 7]"),
+        data("pruning on engine single", 2, "pruning.method", "pruning.method=magnitude", "engine=single"),
+        data("pruning method misspelt", 2, "pruning.method", "pruning.method=magnitud"));
   }
 
   /** A finished run with a checkpoint: what a bad run must not damage. */

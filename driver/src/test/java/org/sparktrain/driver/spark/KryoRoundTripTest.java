@@ -50,7 +50,8 @@ class KryoRoundTripTest {
     assertArrayEquals(new float[] {1, 2}, s.params());
     assertEquals(7, s.iteration());
     assertEquals(ModelState.Mode.RESET, s.mode());
-    ReplicaUpdate u = roundTrip(new ReplicaUpdate(3, new float[] {1}, null, 5, 1, 2.5, 0, 0, 0, 0, "w", "cpu", 2)
+    ReplicaUpdate u = roundTrip(ReplicaUpdate.builder().partition(3).params(new float[] {1}).examples(5).batches(1)
+        .lossSum(2.5).worker("w").device("cpu").attempt(2).build()
         .withStart("correct"));
     assertEquals(3, u.partition());
     assertEquals(2, u.attempt());

@@ -11,7 +11,8 @@ import org.sparktrain.kernels.train.ReplicaUpdate;
 /** Which replicas the divergence guard leaves out of an average, and why. */
 class DivergenceScreenTest {
   private static ReplicaUpdate update(int partition, double loss, float... params) {
-    return new ReplicaUpdate(partition, params, null, 10, 1, loss * 10, 0, 0, 0, 0, "w", "cpu");
+    return ReplicaUpdate.builder().partition(partition).params(params).examples(10).batches(1).lossSum(loss * 10)
+        .worker("w").device("cpu").build();
   }
 
   @Test

@@ -24,8 +24,7 @@ abstract class FaultFixture extends SparkTestBase {
 
   @BeforeAll
   static void loadFashionMnist() {
-    train = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
-        FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 4, 8000, null);
+    train = loadTrain(sc);
     test = IdxDataSource.load(sc, FashionMnist.uri("t10k-images-idx3-ubyte.gz"),
         FashionMnist.uri("t10k-labels-idx1-ubyte.gz"), 10, 2, 2000, null);
   }
@@ -33,6 +32,12 @@ abstract class FaultFixture extends SparkTestBase {
   @AfterEach
   void disarm() {
     FaultInjection.clear();
+  }
+
+  /** The fault tests' training set: 8,000 Fashion-MNIST examples in 4 partitions (also StreamTest's). */
+  static DistributedDataset loadTrain(org.apache.spark.api.java.JavaSparkContext sc) {
+    return IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
+        FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 4, 8000, null);
   }
 
   static ModelSpec mlp() {

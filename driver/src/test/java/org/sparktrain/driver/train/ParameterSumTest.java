@@ -15,8 +15,9 @@ import org.sparktrain.kernels.train.ReplicaUpdate;
 /** Example-weighted averaging arithmetic, including replicas that trained nothing. */
 class ParameterSumTest {
   private static ReplicaUpdate update(int partition, long examples, float[] params, float[] updater) {
-    return new ReplicaUpdate(partition, params, updater, examples, (int) Math.min(1, examples), examples * 0.5,
-        0.1, 0.01, 0.001, 0, "test", "cpu");
+    return ReplicaUpdate.builder().partition(partition).params(params).updaterState(updater).examples(examples)
+        .batches((int) Math.min(1, examples)).lossSum(examples * 0.5).computeSeconds(0.1).dataSeconds(0.01)
+        .loadSeconds(0.001).worker("test").device("cpu").build();
   }
 
   @Test
@@ -47,8 +48,10 @@ class ParameterSumTest {
   void spreadIsRmsDistanceFromAverage() {
     float[] start = {0, 0};
     ParameterSum sum = new ParameterSum()
-        .add(new ReplicaUpdate(0, new float[] {1, 0}, null, 1, 1, 0, 0, 0, 0, 1.0, "a", "cpu"))
-        .add(new ReplicaUpdate(1, new float[] {-1, 0}, null, 1, 1, 0, 0, 0, 0, 1.0, "b", "cpu"));
+        .add(ReplicaUpdate.builder().partition(0).params(new float[] {1, 0}).examples(1).batches(1).deltaSquaredNorm(1.0).worker("a")
+            .device("cpu").build())
+        .add(ReplicaUpdate.builder().partition(1).params(new float[] {-1, 0}).examples(1).batches(1).deltaSquaredNorm(1.0).worker("b")
+            .device("cpu").build());
     float[] avg = sum.averageParams();
     assertArrayEquals(new float[] {0, 0}, avg, 0f);
     assertEquals(1.0, sum.replicaSpread(start, avg), 1e-12);
@@ -138,8 +141,10 @@ class ParameterSumTest {
   void spreadAndNormComeFromOnePass() {
     float[] start = {0, 0};
     ParameterSum sum = new ParameterSum()
-        .add(new ReplicaUpdate(0, new float[] {4, 0}, null, 1, 1, 0, 0, 0, 0, 16.0, "a", "cpu"))
-        .add(new ReplicaUpdate(1, new float[] {2, 0}, null, 1, 1, 0, 0, 0, 0, 4.0, "b", "cpu"));
+        .add(ReplicaUpdate.builder().partition(0).params(new float[] {4, 0}).examples(1).batches(1).deltaSquaredNorm(16.0).worker("a")
+            .device("cpu").build())
+        .add(ReplicaUpdate.builder().partition(1).params(new float[] {2, 0}).examples(1).batches(1).deltaSquaredNorm(4.0).worker("b")
+            .device("cpu").build());
     float[] avg = sum.averageParams();
     double[] d = sum.distances(start, avg);
     assertEquals(1.0, d[0], 1e-12, "RMS distance of 4 and 2 from 3");

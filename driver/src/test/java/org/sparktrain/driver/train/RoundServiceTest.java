@@ -31,7 +31,8 @@ class RoundServiceTest {
   }
 
   private static ReplicaUpdate update(int partition, float value, long examples) {
-    return new ReplicaUpdate(partition, new float[] {value}, null, examples, 1, examples, 0.1, 0, 0, 0, "w", "cpu");
+    return ReplicaUpdate.builder().partition(partition).params(new float[] {value}).examples(examples).batches(1)
+        .lossSum(examples).computeSeconds(0.1).worker("w").device("cpu").build();
   }
 
   @Test

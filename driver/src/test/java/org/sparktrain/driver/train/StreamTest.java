@@ -29,9 +29,6 @@ import org.sparktrain.driver.checkpoint.PeriodicCheckpointer;
 import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.driver.data.IdxDataSource;
 import org.sparktrain.kernels.data.FashionMnist;
-import org.sparktrain.kernels.model.LayerSpec;
-import org.sparktrain.kernels.model.NetworkFactory;
-import org.sparktrain.kernels.model.OptimizerSpec;
 import org.sparktrain.kernels.train.FloatArrays;
 import org.sparktrain.kernels.train.ReplicaCache;
 
@@ -52,8 +49,7 @@ class StreamTest {
   @BeforeAll
   static void start() {
     sc = SparkTestBase.localContext("local[4,2]");
-    train = IdxDataSource.load(sc, FashionMnist.uri("train-images-idx3-ubyte.gz"),
-        FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 4, 8000, null);
+    train = FaultFixture.loadTrain(sc);
   }
 
   @AfterAll
@@ -67,8 +63,7 @@ class StreamTest {
   }
 
   private static ModelSpec mlp() {
-    return NetworkFactory.spec(List.of(LayerSpec.dense(64, "relu"), LayerSpec.output("softmax")),
-        new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, 3);
+    return FaultFixture.mlp();
   }
 
   private static ParameterAveragingTrainer trainer(boolean stream, GuardSettings guard) {

@@ -72,28 +72,81 @@ public final class MagnitudePruner {
     return PruningMask.ofBits(params.length, bits);
   }
 
-  /** Prunes round(sparsity x weights of {@code group}) of the group's weights, smallest first. */
+  /**
+   * Prunes round(sparsity x weights of {@code group}) of the group's weights: what {@code previous}
+   * pruned, then the smallest magnitudes, ties by position. Finds the threshold by selection (linear
+   * time), not by sorting: it runs on the driver between rounds.
+   */
   private static void prune(float[] params, List<ParamBlock> group, double sparsity, PruningMask previous, long[] bits) {
     long n = group.stream().mapToLong(ParamBlock::length).sum();
     long want = Math.round(sparsity * n);
-    if (want == 0) {
-      return;
-    }
-    // key = (magnitude rank bits << 31) | position: previously pruned weights sort first (bits 0),
-    // then by |w| (the bits of a non-negative float order like the floats), then by position.
-    long[] keys = new long[(int) n];
-    int j = 0;
+    int free = 0;
+    float[] mags = new float[(int) n];
     for (ParamBlock b : group) {
       for (long i = b.offset(); i < b.offset() + b.length(); i++) {
-        long mag = previous != null && previous.isPruned(i) ? 0 : Float.floatToIntBits(Math.abs(params[(int) i])) + 1L;
-        keys[j++] = (mag << 31) | i;
+        if (previous == null || !previous.isPruned(i)) {
+          mags[free++] = Math.abs(params[(int) i]);
+        }
       }
     }
-    Arrays.sort(keys);
-    for (int k = 0; k < want; k++) {
-      long i = keys[k] & 0x7fffffffL;
-      bits[(int) (i >>> 6)] |= 1L << i;
+    long extra = want - (n - free);
+    if (extra <= 0) {
+      return;
     }
+    float t = select(Arrays.copyOf(mags, free), (int) extra - 1);
+    long below = 0;
+    for (int k = 0; k < free; k++) {
+      if (mags[k] < t) {
+        below++;
+      }
+    }
+    long ties = extra - below; // weights at exactly the threshold to prune, first positions first
+    for (ParamBlock b : group) {
+      for (long i = b.offset(); i < b.offset() + b.length(); i++) {
+        if (previous != null && previous.isPruned(i)) {
+          continue;
+        }
+        float m = Math.abs(params[(int) i]);
+        if (m < t || (m == t && ties-- > 0)) {
+          bits[(int) (i >>> 6)] |= 1L << i;
+        }
+      }
+    }
+  }
+
+  /** The k-th smallest value of {@code a} (0-based; reorders {@code a}): Hoare's quickselect. */
+  static float select(float[] a, int k) {
+    int lo = 0;
+    int hi = a.length - 1;
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(a.length);
+    while (lo < hi) {
+      float pivot = a[lo + rng.nextInt(hi - lo + 1)];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) {
+          i++;
+        }
+        while (a[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          float tmp = a[i];
+          a[i] = a[j];
+          a[j] = tmp;
+          i++;
+          j--;
+        }
+      }
+      if (k <= j) {
+        hi = j;
+      } else if (k >= i) {
+        lo = i;
+      } else {
+        return a[k];
+      }
+    }
+    return a[k];
   }
 
   /** Per-block report: name -> {weights, pruned, sparsity}. */

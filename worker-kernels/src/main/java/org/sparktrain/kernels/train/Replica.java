@@ -218,8 +218,10 @@ public final class Replica {
         delta += d * d;
       }
     }
-    return new ReplicaUpdate(partition, params, withUpdater ? updaterState() : null, examples, trained,
-        lossSum, computeNanos / 1e9, dataNanos / 1e9, loadSeconds, delta, worker, device);
+    return ReplicaUpdate.builder().partition(partition).params(params)
+        .updaterState(withUpdater ? updaterState() : null).examples(examples).batches(trained).lossSum(lossSum)
+        .computeSeconds(computeNanos / 1e9).dataSeconds(dataNanos / 1e9).loadSeconds(loadSeconds)
+        .deltaSquaredNorm(delta).worker(worker).device(device).build();
   }
 
   /**

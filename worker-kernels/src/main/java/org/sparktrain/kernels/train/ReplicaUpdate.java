@@ -25,20 +25,107 @@ public record ReplicaUpdate(int partition, float[] params, float[] updaterState,
                             double lossSum, double computeSeconds, double dataSeconds, double loadSeconds,
                             double deltaSquaredNorm, String worker, String device, int attempt, String start)
     implements Serializable {
-  /** An update from a given task attempt. */
-  public ReplicaUpdate(int partition, float[] params, float[] updaterState, long examples, int batches,
-                       double lossSum, double computeSeconds, double dataSeconds, double loadSeconds,
-                       double deltaSquaredNorm, String worker, String device, int attempt) {
-    this(partition, params, updaterState, examples, batches, lossSum, computeSeconds, dataSeconds, loadSeconds,
-        deltaSquaredNorm, worker, device, attempt, null);
+  /** A builder: the update has too many fields of the same types to construct positionally. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** A first-attempt update. */
-  public ReplicaUpdate(int partition, float[] params, float[] updaterState, long examples, int batches,
-                       double lossSum, double computeSeconds, double dataSeconds, double loadSeconds,
-                       double deltaSquaredNorm, String worker, String device) {
-    this(partition, params, updaterState, examples, batches, lossSum, computeSeconds, dataSeconds, loadSeconds,
-        deltaSquaredNorm, worker, device, 0);
+  /** Builds a {@link ReplicaUpdate}; unset numbers are 0, worker and device "?" (a first attempt). */
+  public static final class Builder {
+    private int partition;
+    private float[] params;
+    private float[] updaterState;
+    private long examples;
+    private int batches;
+    private double lossSum;
+    private double computeSeconds;
+    private double dataSeconds;
+    private double loadSeconds;
+    private double deltaSquaredNorm;
+    private String worker = "?";
+    private String device = "?";
+    private int attempt;
+    private String start;
+
+    private Builder() {}
+
+    public Builder partition(int v) {
+      partition = v;
+      return this;
+    }
+
+    public Builder params(float[] v) {
+      params = v;
+      return this;
+    }
+
+    public Builder updaterState(float[] v) {
+      updaterState = v;
+      return this;
+    }
+
+    public Builder examples(long v) {
+      examples = v;
+      return this;
+    }
+
+    public Builder batches(int v) {
+      batches = v;
+      return this;
+    }
+
+    public Builder lossSum(double v) {
+      lossSum = v;
+      return this;
+    }
+
+    public Builder computeSeconds(double v) {
+      computeSeconds = v;
+      return this;
+    }
+
+    public Builder dataSeconds(double v) {
+      dataSeconds = v;
+      return this;
+    }
+
+    public Builder loadSeconds(double v) {
+      loadSeconds = v;
+      return this;
+    }
+
+    public Builder deltaSquaredNorm(double v) {
+      deltaSquaredNorm = v;
+      return this;
+    }
+
+    public Builder worker(String v) {
+      worker = v;
+      return this;
+    }
+
+    public Builder device(String v) {
+      device = v;
+      return this;
+    }
+
+    public Builder attempt(int v) {
+      attempt = v;
+      return this;
+    }
+
+    public Builder start(String v) {
+      start = v;
+      return this;
+    }
+
+    public ReplicaUpdate build() {
+      if (params == null) {
+        throw new IllegalStateException("a replica update needs its parameters");
+      }
+      return new ReplicaUpdate(partition, params, updaterState, examples, batches, lossSum, computeSeconds,
+          dataSeconds, loadSeconds, deltaSquaredNorm, worker, device, attempt, start);
+    }
   }
 
   /** Mean training loss over the round's examples; NaN when the replica trained none. */

@@ -116,6 +116,26 @@ class PruningTest {
   }
 
   @Test
+  void selectionFindsTheKthSmallestAndTiesGoByPosition() {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    for (int trial = 0; trial < 50; trial++) {
+      float[] a = new float[1 + rng.nextInt(300)];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = rng.nextInt(20) / 4f; // many ties
+      }
+      float[] sorted = a.clone();
+      java.util.Arrays.sort(sorted);
+      int k = rng.nextInt(a.length);
+      assertEquals(sorted[k], MagnitudePruner.select(a.clone(), k), "trial " + trial);
+    }
+    // equal magnitudes: the first positions are pruned first
+    ParamBlock b = new ParamBlock("0", "W", 0, 8, new long[] {2, 4});
+    float[] p = {1, -1, 1, 1, 0.5f, 1, 1, 1};
+    PruningMask m = new MagnitudePruner(List.of(b), PruningSpec.Scope.GLOBAL).mask(p, 0.5, null);
+    assertEquals(PruningMask.of(new boolean[] {true, true, true, false, true, false, false, false}), m);
+  }
+
+  @Test
   void updaterSegmentsLocateAdamsMomentsOfEachParameter() {
     Network net = mlp().build();
     ExampleBlock data = SyntheticData.tabular(64, 12, 4, 3);
