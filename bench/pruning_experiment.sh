@@ -23,4 +23,6 @@ run fashion-mnist-cnn cnn-dense-s42 2
 run fashion-mnist-cnn cnn-magnitude875-s42 2 $MAG --set pruning.target_sparsity=0.875
 run fashion-mnist-cnn cnn-structured60-s42 2 --set pruning.method=structured --set pruning.target_sparsity=0.6 \
   --set pruning.end=0.85
-python3 bench/pruning_report.py "$runs" bench/results/pruning-summary.json bench/results/pruning.png
+# Debian's python3-matplotlib is installed for the system interpreter
+PY=python3; [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
+"$PY" bench/pruning_report.py "$runs" bench/results/pruning-summary.json bench/results/pruning.png
