@@ -161,7 +161,7 @@ public final class TrainingRun {
    */
   public static Summary run(JavaSparkContext sc, TrainConfig config, boolean overwrite, boolean resume,
                             PrintStream out, List<TrainingListener> extraListeners, WarmStart warm) {
-    if (warm != null && !"sparktrain".equals(config.engine())) {
+    if (warm != null && config.engineChoice() != org.sparktrain.driver.config.Choices.Engine.SPARKTRAIN) {
       throw new ConfigException("engine", "'" + config.engine() + "' cannot start from a trained model; use engine "
           + "sparktrain");
     }
@@ -360,7 +360,7 @@ public final class TrainingRun {
     int features = java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
     long need = Preflight.replicaOffHeapBytes(params, config.training().batchSize(), 20L * features);
     int cores = sc.getConf().getInt("spark.executor.cores", 1);
-    List<ExecutorReport> reports = Preflight.checkExecutors(sc, config.device(), need,
+    List<ExecutorReport> reports = Preflight.checkExecutors(sc, config.deviceChoice(), need,
         sc.master().startsWith("local") ? sc.defaultParallelism() : cores);
     StringBuilder sb = new StringBuilder("executors:");
     for (ExecutorReport r : reports) {

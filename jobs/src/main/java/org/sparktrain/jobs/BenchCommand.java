@@ -70,8 +70,9 @@ final class BenchCommand implements Callable<Integer> {
       throw new ConfigException("--repeat", repeat + " is out of range; allowed: >= 1");
     }
     for (String e : engines) {
-      if (!TrainConfig.ENGINES.contains(e)) {
-        throw new ConfigException("--engines", "'" + e + "' is not an engine; allowed: " + TrainConfig.ENGINES);
+      List<String> engines = org.sparktrain.driver.config.Choices.names(org.sparktrain.driver.config.Choices.Engine.class);
+      if (!engines.contains(e)) {
+        throw new ConfigException("--engines", "'" + e + "' is not an engine; allowed: " + engines);
       }
     }
     TrainConfig base = TrainCommand.loadConfig(config, overrides);

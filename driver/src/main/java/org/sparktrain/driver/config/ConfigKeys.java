@@ -21,6 +21,11 @@ public final class ConfigKeys {
     return new ConfigKey(name, type, dflt, allowed, doc, resume, value, check);
   }
 
+  /** The allowed column of a choice key: its enum's spellings. */
+  private static <E extends Enum<E> & Choices.Choice> String allowed(Class<E> type) {
+    return String.join(", ", Choices.names(type));
+  }
+
   private static Function<Object, String> open(double lo, double hi, boolean loIn, boolean hiIn, String allowed) {
     return v -> {
       double x = ((Number) v).doubleValue();
@@ -31,12 +36,12 @@ public final class ConfigKeys {
 
   /** The declarations, in the order of {@code defaults.yaml}. */
   public static final List<ConfigKey> ALL = List.of(
-      key("engine", "enum", "sparktrain", "sparktrain, dl4j-spark, single", "who trains", RESUME_SAME,
-          TrainConfig::engine, ConfigKey.oneOf(TrainConfig.ENGINES, "is not an engine")),
-      key("device", "enum", "auto", "auto, cpu, gpu", "bind replicas to Spark-assigned GPUs", RESUME_MAY_DIFFER,
-          TrainConfig::device, ConfigKey.oneOf(List.of("auto", "cpu", "gpu"), "is not allowed")),
-      key("data.format", "enum", "idx", "idx, folder", "IDX files, or an image-folder tree", RESUME_SAME,
-          c -> c.data().format(), ConfigKey.oneOf(List.of("idx", "folder"), "is not allowed")),
+      key("engine", "enum", "sparktrain", allowed(Choices.Engine.class), "who trains", RESUME_SAME,
+          TrainConfig::engine, ConfigKey.oneOf(Choices.names(Choices.Engine.class), "is not an engine")),
+      key("device", "enum", "auto", allowed(Choices.Device.class), "bind replicas to Spark-assigned GPUs", RESUME_MAY_DIFFER,
+          TrainConfig::device, ConfigKey.oneOf(Choices.names(Choices.Device.class), "is not allowed")),
+      key("data.format", "enum", "idx", allowed(Choices.DataFormat.class), "IDX files, or an image-folder tree", RESUME_SAME,
+          c -> c.data().format(), ConfigKey.oneOf(Choices.names(Choices.DataFormat.class), "is not allowed")),
       key("data.train.images", "path", null, "path / URI", "IDX training images", RESUME_SAME,
           c -> c.data().train().images(), null),
       key("data.train.labels", "path", null, "path / URI", "IDX training labels", RESUME_SAME,
@@ -55,8 +60,8 @@ public final class ConfigKeys {
           RESUME_SAME, c -> c.data().image().width(), null),
       key("data.image.channels", "integer", 1, "1 or 3", "folder format: grey or RGB", RESUME_SAME,
           c -> c.data().image().channels(), null),
-      key("data.on_bad_file", "enum", "fail", "fail, skip", "folder format: what an unreadable file does", RESUME_SAME,
-          c -> c.data().onBadFile(), ConfigKey.oneOf(List.of("fail", "skip"), "is not allowed")),
+      key("data.on_bad_file", "enum", "fail", allowed(Choices.OnBadFile.class), "folder format: what an unreadable file does", RESUME_SAME,
+          c -> c.data().onBadFile(), ConfigKey.oneOf(Choices.names(Choices.OnBadFile.class), "is not allowed")),
       key("data.num_classes", "integer", 10, "2-256", "labels must lie in [0, num_classes)", RESUME_SAME,
           c -> c.data().numClasses(), ConfigKey.range(2, 256)),
       key("data.partitions", "integer", 0, ">= 0", "partitions = replicas; 0 = Spark's default parallelism",
@@ -92,8 +97,8 @@ public final class ConfigKeys {
           c -> c.averaging().overlap(), null),
       key("averaging.overlap_gain", "number", 0.5, "(0, 1]", "overlap: share of deviation removed per round",
           RESUME_SAME, c -> c.averaging().overlapGain(), open(0, 1, false, true, "(0, 1]")),
-      key("averaging.transport", "enum", "stream", "stream, jobs", "streamed rounds or one Spark job per round",
-          RESUME_SAME, c -> c.averaging().transport(), ConfigKey.oneOf(TrainConfig.TRANSPORTS, "is not allowed")),
+      key("averaging.transport", "enum", "stream", allowed(Choices.Transport.class), "streamed rounds or one Spark job per round",
+          RESUME_SAME, c -> c.averaging().transport(), ConfigKey.oneOf(Choices.names(Choices.Transport.class), "is not allowed")),
       key("optimizer.type", "enum", "adam", "adam, sgd, nesterovs, rmsprop", "the optimiser", RESUME_SAME,
           c -> c.optimizer().type(), ConfigKey.oneOf(OptimizerSpec.TYPES, "is not supported")),
       key("optimizer.learning_rate", "number", 0.001, "(0, 10]", "learning rate", RESUME_SAME,
@@ -125,23 +130,23 @@ public final class ConfigKeys {
           }),
       key("guard.max_diverged_fraction", "number", 0.5, "[0, 1)", "more left out than this: roll back",
           RESUME_SAME, c -> c.guard().maxDivergedFraction(), open(0, 1, true, false, "[0, 1)")),
-      key("guard.on_divergence", "enum", "reduce_lr", "reduce_lr, stop", "on rollback: lower the rate, or stop",
-          RESUME_SAME, c -> c.guard().onDivergence(), ConfigKey.oneOf(List.of("reduce_lr", "stop"), "is not allowed")),
+      key("guard.on_divergence", "enum", "reduce_lr", allowed(Choices.OnDivergence.class), "on rollback: lower the rate, or stop",
+          RESUME_SAME, c -> c.guard().onDivergence(), ConfigKey.oneOf(Choices.names(Choices.OnDivergence.class), "is not allowed")),
       key("guard.lr_factor", "number", 0.5, "(0, 1)", "learning-rate multiplier per rollback", RESUME_SAME,
           c -> c.guard().lrFactor(), open(0, 1, false, false, "(0, 1)")),
       key("guard.max_rollbacks", "integer", 3, ">= 0", "rollbacks allowed", RESUME_SAME,
           c -> c.guard().maxRollbacks(), ConfigKey.range(0, 1000)),
-      key("pruning.method", "enum", "none", "none, magnitude, structured",
+      key("pruning.method", "enum", "none", allowed(Choices.PruningMethod.class),
           "prune weights (magnitude) or neurons/filters (structured) during training", RESUME_SAME,
-          c -> c.pruning().method(), ConfigKey.oneOf(TrainConfig.PRUNING_METHODS, "is not a pruning method")),
+          c -> c.pruning().method(), ConfigKey.oneOf(Choices.names(Choices.PruningMethod.class), "is not a pruning method")),
       key("pruning.target_sparsity", "number", 0.9, "[0, 1)", "final share of weights (or units) pruned",
           RESUME_SAME, c -> c.pruning().targetSparsity(), open(0, 1, true, false, "[0, 1)")),
       key("pruning.initial_sparsity", "number", 0.0, "[0, target_sparsity]", "gradual: sparsity at start",
           RESUME_SAME, c -> c.pruning().initialSparsity(), open(0, 1, true, false, "[0, 1)")),
-      key("pruning.schedule", "enum", "gradual", "gradual, one_shot", "Zhu-Gupta cubic ramp, or all at start",
-          RESUME_SAME, c -> c.pruning().schedule(), ConfigKey.oneOf(List.of("gradual", "one_shot"), "is not allowed")),
-      key("pruning.scope", "enum", "global", "global, layer", "magnitude: one threshold, or the sparsity per layer",
-          RESUME_SAME, c -> c.pruning().scope(), ConfigKey.oneOf(List.of("global", "layer"), "is not allowed")),
+      key("pruning.schedule", "enum", "gradual", allowed(Choices.PruningSchedule.class), "Zhu-Gupta cubic ramp, or all at start",
+          RESUME_SAME, c -> c.pruning().schedule(), ConfigKey.oneOf(Choices.names(Choices.PruningSchedule.class), "is not allowed")),
+      key("pruning.scope", "enum", "global", allowed(Choices.PruningScope.class), "magnitude: one threshold, or the sparsity per layer",
+          RESUME_SAME, c -> c.pruning().scope(), ConfigKey.oneOf(Choices.names(Choices.PruningScope.class), "is not allowed")),
       key("pruning.start", "number", 0.0, "[0, 1]", "fraction of the run's steps where pruning begins",
           RESUME_SAME, c -> c.pruning().start(), open(0, 1, true, true, "[0, 1]")),
       key("pruning.end", "number", 0.7, "[start, 1]", "gradual: fraction where the target is reached",
@@ -150,8 +155,8 @@ public final class ConfigKeys {
           RESUME_SAME, c -> c.pruning().everySteps(), ConfigKey.range(1, 1_000_000_000)),
       key("pruning.layers", "list", List.of(), "list", "layer indices to prune; empty = all with weights",
           RESUME_SAME, c -> c.pruning().layers(), null),
-      key("pruning.norm", "enum", "l2", "l2, l1", "structured: norm ranking a unit's incoming weights",
-          RESUME_SAME, c -> c.pruning().norm(), ConfigKey.oneOf(List.of("l2", "l1"), "is not allowed")),
+      key("pruning.norm", "enum", "l2", allowed(Choices.PruningNorm.class), "structured: norm ranking a unit's incoming weights",
+          RESUME_SAME, c -> c.pruning().norm(), ConfigKey.oneOf(Choices.names(Choices.PruningNorm.class), "is not allowed")),
       key("seed", "integer", 42, "integer", "weight init, data order, augmentation", RESUME_SAME,
           TrainConfig::seed, null),
       key("output.dir", "path", null, "path / URI", "where results go", RESUME_MAY_DIFFER,

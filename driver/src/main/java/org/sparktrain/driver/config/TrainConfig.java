@@ -38,7 +38,17 @@ public record TrainConfig(
       @JsonProperty("on_bad_file") String onBadFile) implements Serializable {
     /** True for image-folder data. */
     public boolean folders() {
-      return "folder".equals(format);
+      return formatChoice() == Choices.DataFormat.FOLDER;
+    }
+
+    /** {@code data.format} as its enum. */
+    public Choices.DataFormat formatChoice() {
+      return Choices.parse(Choices.DataFormat.class, format, "data.format");
+    }
+
+    /** {@code data.on_bad_file} as its enum. */
+    public Choices.OnBadFile onBadFileChoice() {
+      return Choices.parse(Choices.OnBadFile.class, onBadFile, "data.on_bad_file");
     }
   }
 
@@ -82,17 +92,26 @@ public record TrainConfig(
       return "auto".equals(frequency);
     }
 
+    /** {@code averaging.transport} as its enum. */
+    public Choices.Transport transportChoice() {
+      return Choices.parse(Choices.Transport.class, transport, "averaging.transport");
+    }
+
     /** The fixed k, or the starting k when adaptive. */
     public int k() {
       return frequency instanceof Integer i ? i : Math.max(minFrequency, Math.min(maxFrequency, 10));
     }
   }
 
-  /** Values of {@code averaging.transport}. */
-  public static final java.util.List<String> TRANSPORTS = java.util.List.of("stream", "jobs");
+  /** {@code engine} as its enum. */
+  public Choices.Engine engineChoice() {
+    return Choices.parse(Choices.Engine.class, engine, "engine");
+  }
 
-  /** Engines a config may name. */
-  public static final java.util.List<String> ENGINES = java.util.List.of("sparktrain", "dl4j-spark", "single");
+  /** {@code device} as its enum. */
+  public Choices.Device deviceChoice() {
+    return Choices.parse(Choices.Device.class, device, "device");
+  }
 
   /**
    * {@code augmentation.*}: per-example operations applied on the executors as minibatches are
@@ -120,7 +139,12 @@ public record TrainConfig(
                       @JsonProperty("max_diverged_fraction") double maxDivergedFraction,
                       @JsonProperty("on_divergence") String onDivergence,
                       @JsonProperty("lr_factor") double lrFactor,
-                      @JsonProperty("max_rollbacks") int maxRollbacks) implements Serializable {}
+                      @JsonProperty("max_rollbacks") int maxRollbacks) implements Serializable {
+    /** {@code guard.on_divergence} as its enum. */
+    public Choices.OnDivergence onDivergenceChoice() {
+      return Choices.parse(Choices.OnDivergence.class, onDivergence, "guard.on_divergence");
+    }
+  }
 
   /**
    * {@code pruning.*}: magnitude or structured pruning during training ({@code method: none} turns it off).
@@ -137,7 +161,7 @@ public record TrainConfig(
                         @JsonProperty("norm") String norm) implements Serializable {
     /** Whether pruning is on. */
     public boolean enabled() {
-      return !"none".equals(method);
+      return Choices.parse(Choices.PruningMethod.class, method, "pruning.method") != Choices.PruningMethod.NONE;
     }
 
     /** The spec the trainer runs, or null when pruning is off. */
@@ -146,20 +170,17 @@ public record TrainConfig(
         return null;
       }
       return new org.sparktrain.kernels.prune.PruningSpec(
-          org.sparktrain.kernels.prune.PruningSpec.Method.valueOf(upper(method)),
-          org.sparktrain.kernels.prune.PruningSpec.Scope.valueOf(upper(scope)),
-          org.sparktrain.kernels.prune.PruningSpec.Schedule.valueOf(upper(schedule)),
+          org.sparktrain.kernels.prune.PruningSpec.Method.valueOf(
+              Choices.parse(Choices.PruningMethod.class, method, "pruning.method").name()),
+          org.sparktrain.kernels.prune.PruningSpec.Scope.valueOf(
+              Choices.parse(Choices.PruningScope.class, scope, "pruning.scope").name()),
+          org.sparktrain.kernels.prune.PruningSpec.Schedule.valueOf(
+              Choices.parse(Choices.PruningSchedule.class, schedule, "pruning.schedule").name()),
           initialSparsity, targetSparsity, start, end, everySteps, layers,
-          org.sparktrain.kernels.prune.StructuredPruner.Norm.valueOf(upper(norm)));
-    }
-
-    private static String upper(String s) {
-      return s.toUpperCase(java.util.Locale.ROOT);
+          org.sparktrain.kernels.prune.StructuredPruner.Norm.valueOf(
+              Choices.parse(Choices.PruningNorm.class, norm, "pruning.norm").name()));
     }
   }
-
-  /** Values of {@code pruning.method}. */
-  public static final List<String> PRUNING_METHODS = List.of("none", "magnitude", "structured");
 
   /** {@code output.*}. */
   public record Output(@JsonProperty("dir") String dir, @JsonProperty("int8") boolean int8) implements Serializable {}
@@ -216,7 +237,7 @@ public record TrainConfig(
         throw new ConfigException("pruning.end", pruning.end() + " is before pruning.start (" + pruning.start()
             + "); allowed: start to 1 (fractions of the run's steps)");
       }
-      if (!"sparktrain".equals(engine)) {
+      if (engineChoice() != Choices.Engine.SPARKTRAIN) {
         throw new ConfigException("pruning.method", "'" + pruning.method() + "' runs on engine sparktrain (the driver "
             + "computes masks from the averages); engine " + engine + " does not prune; set pruning.method: none");
       }

@@ -22,7 +22,7 @@ public final class DataSources {
                                Configuration hadoop) {
     if (d.folders()) {
       return new ImageFolderSource.Source(split, s.folder(), new ImageDecoder(d.image().height(), d.image().width(),
-          d.image().channels()), d.numClasses(), limit, "skip".equals(d.onBadFile()), hadoop);
+          d.image().channels()), d.numClasses(), limit, d.onBadFileChoice() == org.sparktrain.driver.config.Choices.OnBadFile.SKIP, hadoop);
     }
     return new IdxSource(split, s.images(), s.labels(), d.numClasses(), limit, shape, hadoop);
   }

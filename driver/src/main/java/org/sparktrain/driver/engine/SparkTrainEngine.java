@@ -1,5 +1,6 @@
 package org.sparktrain.driver.engine;
 
+import org.sparktrain.driver.config.Choices;
 import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.driver.train.AveragingSettings;
 import org.sparktrain.driver.train.GuardSettings;
@@ -40,7 +41,7 @@ public final class SparkTrainEngine implements TrainingEngine {
         .overlap(a.overlap())
         .overlapGain(a.overlapGain())
         // overlapped rounds are one Spark job each: averaging.overlap implies transport jobs
-        .stream("stream".equals(a.transport()) && !a.overlap())
+        .stream(a.transportChoice() == Choices.Transport.STREAM && !a.overlap())
         .pruning(c.pruning().spec())
         .build();
   }

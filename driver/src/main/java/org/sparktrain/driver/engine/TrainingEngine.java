@@ -1,5 +1,6 @@
 package org.sparktrain.driver.engine;
 
+import org.sparktrain.driver.config.Choices;
 import org.sparktrain.driver.train.TrainingResult;
 
 /** Trains a network on a training split. */
@@ -17,14 +18,17 @@ public interface TrainingEngine {
     return false;
   }
 
-  /** The engine a config names. */
+  /** The engine a config names (its {@code engine} spelling); a ConfigException for any other name. */
   static TrainingEngine named(String name) {
-    return switch (name) {
-      case "sparktrain" -> new SparkTrainEngine();
-      case "dl4j-spark" -> new Dl4jSparkEngine();
-      case "single" -> new SingleProcessEngine();
-      default -> throw new IllegalArgumentException("engine '" + name + "' is not known; allowed: "
-          + org.sparktrain.driver.config.TrainConfig.ENGINES);
+    return of(Choices.parse(Choices.Engine.class, name, "engine"));
+  }
+
+  /** The engine of a choice. */
+  static TrainingEngine of(Choices.Engine engine) {
+    return switch (engine) {
+      case SPARKTRAIN -> new SparkTrainEngine();
+      case DL4J_SPARK -> new Dl4jSparkEngine();
+      case SINGLE -> new SingleProcessEngine();
     };
   }
 }

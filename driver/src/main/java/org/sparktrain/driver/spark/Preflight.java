@@ -47,11 +47,13 @@ public final class Preflight {
   /**
    * Runs one small task per executor slot and checks what each executor reports.
    *
-   * @param device "auto", "cpu" or "gpu" (config key {@code device})
+   * @param device auto, cpu or gpu (config key {@code device})
    * @param neededOffHeapBytes estimate of one replica's native memory
    * @param replicasPerExecutor how many replicas an executor may hold at once (its cores)
    */
-  public static List<ExecutorReport> checkExecutors(JavaSparkContext sc, String device, long neededOffHeapBytes,
+  public static List<ExecutorReport> checkExecutors(JavaSparkContext sc,
+                                                   org.sparktrain.driver.config.Choices.Device device,
+                                                   long neededOffHeapBytes,
                                                     int replicasPerExecutor) {
     SparkConf conf = sc.getConf();
     int slots = Math.max(1, sc.defaultParallelism());
@@ -92,11 +94,11 @@ public final class Preflight {
             mb(r.offHeapBytes()), replicasPerExecutor, mb(need)));
       }
       boolean cpuBackend = r.backend() != null && !r.backend().toLowerCase(Locale.ROOT).contains("cuda");
-      if ("gpu".equals(device) && cpuBackend) {
+      if (device == org.sparktrain.driver.config.Choices.Device.GPU && cpuBackend) {
         throw new ConfigException("device", "'gpu' but " + where + " runs ND4J's " + r.backend()
             + " (CPU only): build the GPU jar with mvn -Pcuda -DskipTests package, or set device: cpu");
       }
-      if ("gpu".equals(device) && r.gpus().length == 0) {
+      if (device == org.sparktrain.driver.config.Choices.Device.GPU && r.gpus().length == 0) {
         throw new ConfigException("device", "'gpu' but Spark assigned no GPU to tasks on " + where + ": set "
             + "spark.executor.resource.gpu.amount, spark.task.resource.gpu.amount and a discovery script "
             + "(deploy/gpu/discover-gpus.sh)");

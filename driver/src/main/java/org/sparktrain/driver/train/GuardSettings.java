@@ -24,7 +24,7 @@ public record GuardSettings(int roundTimeoutSeconds, double maxLossRatio, double
   /** The settings {@code guard.*} describes. */
   public static GuardSettings of(org.sparktrain.driver.config.TrainConfig.Guard g) {
     return new GuardSettings(g.roundTimeoutSeconds(), g.maxLossRatio(), g.maxDivergedFraction(),
-        "reduce_lr".equals(g.onDivergence()), g.lrFactor(), g.maxRollbacks());
+        g.onDivergenceChoice() == org.sparktrain.driver.config.Choices.OnDivergence.REDUCE_LR, g.lrFactor(), g.maxRollbacks());
   }
 
   /** No timeout; loss 20x the median excludes; roll back (halving the rate) when most diverge, at most 3 times. */

@@ -1,5 +1,7 @@
 package org.sparktrain.driver.spark;
 
+import org.sparktrain.driver.config.Choices;
+
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -38,7 +40,7 @@ class PreflightTest extends SparkTestBase {
 
   @Test
   void executorsReportBackendAndMemory() {
-    List<ExecutorReport> reports = Preflight.checkExecutors(sc, "auto", 1 << 20, 2);
+    List<ExecutorReport> reports = Preflight.checkExecutors(sc, Choices.Device.AUTO, 1 << 20, 2);
     assertEquals(1, reports.size(), "local mode: one executor (the driver)");
     ExecutorReport r = reports.get(0);
     assertEquals("CpuBackend", r.backend());
@@ -48,7 +50,7 @@ class PreflightTest extends SparkTestBase {
 
   @Test
   void gpuDeviceOnCpuBackendIsRefused() {
-    ConfigException e = assertThrows(ConfigException.class, () -> Preflight.checkExecutors(sc, "gpu", 1 << 20, 2));
+    ConfigException e = assertThrows(ConfigException.class, () -> Preflight.checkExecutors(sc, Choices.Device.GPU, 1 << 20, 2));
     assertEquals("device", e.key());
     assertTrue(e.getMessage().contains("CpuBackend") && e.getMessage().contains("-Pcuda"), e.getMessage());
   }
@@ -56,7 +58,7 @@ class PreflightTest extends SparkTestBase {
   @Test
   void modelTooLargeForOffHeapLimitIsRefused() {
     PreflightException e = assertThrows(PreflightException.class,
-        () -> Preflight.checkExecutors(sc, "auto", Long.MAX_VALUE / 4, 2));
+        () -> Preflight.checkExecutors(sc, Choices.Device.AUTO, Long.MAX_VALUE / 4, 2));
     assertTrue(e.getMessage().contains("spark.executor.memory") && e.getMessage().contains("maxbytes"),
         e.getMessage());
   }
