@@ -211,8 +211,10 @@ public final class TrainingRun {
       DataSource testSource = DataSources.test(d, described.exampleShape(), hadoop);
       testSource.validate();
       ModelSpec conf = buildNetwork(config, described.exampleShape());
-      ModelCompression.check(config, conf);
-      float[] initial = warm == null ? null : warmParams(warm, conf);
+      // one network of the run's spec for the checks that need its parameter blocks
+      org.sparktrain.kernels.model.Network probe = config.pruning().enabled() || warm != null ? conf.build() : null;
+      ModelCompression.check(config, probe);
+      float[] initial = warm == null ? null : warmParams(warm, probe);
       if (engine.usesSpark()) {
         preflight(sc, config, conf, described.exampleShape(), out);
       }
@@ -319,16 +321,20 @@ public final class TrainingRun {
   }
 
   /** The warm start's parameters, after checking its blocks are the ones the config's model has. */
-  private static float[] warmParams(WarmStart warm, ModelSpec conf) {
-    List<String> want = conf.build().parameterBlocks().stream()
-        .map(b -> b.layer() + "_" + b.kind() + java.util.Arrays.toString(b.shape())).toList();
-    List<String> have = warm.network().parameterBlocks().stream()
-        .map(b -> b.layer() + "_" + b.kind() + java.util.Arrays.toString(b.shape())).toList();
+  private static float[] warmParams(WarmStart warm, org.sparktrain.kernels.model.Network built) {
+    List<String> want = blockNames(built);
+    List<String> have = blockNames(warm.network());
     if (!want.equals(have)) {
       throw new ConfigException("model.layers", "build parameter blocks " + want + ", but the model " + warm.source()
           + " has " + have + "; use the config the model was trained with");
     }
     return org.sparktrain.kernels.train.FloatArrays.flat(warm.network().params());
+  }
+
+  /** A network's parameter blocks as {@code layer_kind[shape]}. */
+  private static List<String> blockNames(org.sparktrain.kernels.model.Network net) {
+    return net.parameterBlocks().stream()
+        .map(b -> b.layer() + "_" + b.kind() + java.util.Arrays.toString(b.shape())).toList();
   }
 
   /** Refuses to continue on other training data than the checkpoint was written with. */

@@ -83,8 +83,7 @@ class PruneCommandTest {
         "model.zip");
     assertEquals(java.util.Arrays.toString(FloatArrays.flat(zip.params())),
         java.util.Arrays.toString(FloatArrays.flat(sparse.params())));
-    // started from the trained model: far better than the fresh-start accuracy of a 1-epoch 80%-pruned net is
-    // not asserted; that it started there is (provenance), and that it is not the seeded initialisation:
+    // it started from the trained model, not from the seeded initialisation: the kept weights keep their signs
     Network base = org.sparktrain.kernels.model.Networks.restore(Files.newInputStream(trained), "model.zip");
     float[] a = FloatArrays.flat(base.params());
     float[] b = FloatArrays.flat(zip.params());

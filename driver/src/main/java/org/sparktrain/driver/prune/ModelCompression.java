@@ -9,7 +9,6 @@ import org.nd4j.evaluation.classification.Evaluation;
 import org.sparktrain.driver.config.ConfigException;
 import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.driver.output.RunOutput;
-import org.sparktrain.kernels.model.ModelSpec;
 import org.sparktrain.kernels.model.Network;
 import org.sparktrain.kernels.model.ParamBlock;
 import org.sparktrain.kernels.prune.CompactModel;
@@ -34,15 +33,15 @@ public final class ModelCompression {
   static final int REPS_256 = 30;
 
   /**
-   * Checks {@code pruning.*} against the model before any training: named layers must exist and
-   * have weights (structured: neurons or filters), else a {@link ConfigException} naming the entry.
+   * Checks {@code pruning.*} against {@code net} (built from the run's spec; null when pruning is
+   * off) before any training: named layers must exist and have weights (structured: neurons or
+   * filters), else a {@link ConfigException} naming the entry.
    */
-  public static void check(TrainConfig c, ModelSpec spec) {
+  public static void check(TrainConfig c, Network net) {
     PruningSpec p = c.pruning().spec();
     if (p == null) {
       return;
     }
-    Network net = spec.build();
     try {
       if (p.method() == PruningSpec.Method.STRUCTURED) {
         StructuredPruner.of(net, p.layers(), p.norm());
@@ -70,20 +69,15 @@ public final class ModelCompression {
     Map<String, Object> m = new LinkedHashMap<>();
     float[] p = FloatArrays.flat(net.params());
     List<ParamBlock> blocks = net.parameterBlocks();
+    List<MagnitudePruner.BlockZeros> perBlock = MagnitudePruner.zeros(blocks, p);
     long weights = 0;
     long zeroWeights = 0;
     long zeros = 0;
-    for (ParamBlock b : blocks) {
-      for (long i = b.offset(); i < b.offset() + b.length(); i++) {
-        if (p[(int) i] == 0f) {
-          zeros++;
-          if (b.isWeight()) {
-            zeroWeights++;
-          }
-        }
-      }
-      if (b.isWeight()) {
-        weights += b.length();
+    for (MagnitudePruner.BlockZeros z : perBlock) {
+      zeros += z.zeros();
+      if (z.block().isWeight()) {
+        weights += z.block().length();
+        zeroWeights += z.zeros();
       }
     }
     m.put("parameters", p.length);
@@ -92,7 +86,7 @@ public final class ModelCompression {
     m.put("nonzero_weights", weights - zeroWeights);
     m.put("weight_sparsity", weights == 0 ? 0.0 : (double) zeroWeights / weights);
     m.put("weights_per_nonzero", weights - zeroWeights == 0 ? null : (double) weights / (weights - zeroWeights));
-    m.put("blocks", MagnitudePruner.report(blocks, p));
+    m.put("blocks", MagnitudePruner.report(perBlock));
     if (mask != null) {
       m.put("mask_pruned", mask.prunedCount());
       m.put("mask_holds", mask.holdsIn(p));

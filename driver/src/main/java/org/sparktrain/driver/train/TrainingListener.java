@@ -5,9 +5,9 @@ import org.sparktrain.kernels.train.RoundPlan;
 
 /**
  * Observes a training run (after DJL's {@code TrainingListener}): progress printing, telemetry,
- * pruning masks, monitoring plug in here. Every method has a default that does nothing, so a
- * listener implements only the events it needs. Called on the driver, from the training thread, in
- * the order the events happen.
+ * monitoring, registry hooks plug in here (pruning reports through {@link #onPruned}). Every
+ * method has a default that does nothing, so a listener implements only the events it needs.
+ * Called on the driver, from the training thread, in the order the events happen.
  */
 public interface TrainingListener {
   /** Training is about to start (after round 0: data cached, replicas built). */
@@ -24,7 +24,8 @@ public interface TrainingListener {
 
   /**
    * May replace the averaged parameters before the next round starts from them and before a
-   * checkpoint saves them (e.g. apply a pruning mask). Returns {@code round.params()} by default;
+   * checkpoint saves them (pruning does not use it: its masks must also travel with the rounds,
+   * so the trainer applies them itself). Returns {@code round.params()} by default;
    * a listener that changes them returns a new array of the same length.
    */
   default float[] transformAverage(AveragedRound round) {

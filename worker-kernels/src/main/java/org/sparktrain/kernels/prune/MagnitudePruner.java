@@ -149,9 +149,16 @@ public final class MagnitudePruner {
     return a[k];
   }
 
-  /** Per-block report: name -> {weights, pruned, sparsity}. */
-  public static Map<String, Map<String, Object>> report(List<ParamBlock> blocks, float[] params) {
-    Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+  /** Exact zeros in one parameter block. */
+  public record BlockZeros(ParamBlock block, long zeros) {
+    public double sparsity() {
+      return block.length() == 0 ? 0.0 : (double) zeros / block.length();
+    }
+  }
+
+  /** Exact zeros of {@code params} in each of {@code blocks}. */
+  public static List<BlockZeros> zeros(List<ParamBlock> blocks, float[] params) {
+    List<BlockZeros> out = new java.util.ArrayList<>(blocks.size());
     for (ParamBlock b : blocks) {
       long zeros = 0;
       for (long i = b.offset(); i < b.offset() + b.length(); i++) {
@@ -159,11 +166,20 @@ public final class MagnitudePruner {
           zeros++;
         }
       }
+      out.add(new BlockZeros(b, zeros));
+    }
+    return out;
+  }
+
+  /** Per-block report: name -> {values, zeros, sparsity}. */
+  public static Map<String, Map<String, Object>> report(List<BlockZeros> zeros) {
+    Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    for (BlockZeros z : zeros) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("values", b.length());
-      m.put("zeros", zeros);
-      m.put("sparsity", b.length() == 0 ? 0.0 : (double) zeros / b.length());
-      out.put(b.layer() + "_" + b.kind(), m);
+      m.put("values", z.block().length());
+      m.put("zeros", z.zeros());
+      m.put("sparsity", z.sparsity());
+      out.put(z.block().layer() + "_" + z.block().kind(), m);
     }
     return out;
   }
