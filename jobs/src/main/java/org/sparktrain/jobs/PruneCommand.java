@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,6 +17,7 @@ import org.sparktrain.kernels.data.CorruptDataException;
 import org.sparktrain.kernels.model.Network;
 import org.sparktrain.kernels.model.Networks;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,41 +33,23 @@ final class PruneCommand implements Callable<Integer> {
       description = "The trained model to prune (model.zip of a run; local path or Hadoop URI).")
   String model;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE",
-      description = "YAML config: data, the model's layers (as it was trained), pruning, fine-tuning epochs.")
-  String config;
-
-  @Option(names = "--output", paramLabel = "DIR", description = "Output directory (overrides output.dir).")
-  String output;
-
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key (repeatable).")
-  List<String> overrides = new ArrayList<>();
-
-  @Option(names = "--overwrite", description = "Replace the results in a non-empty output directory.")
-  boolean overwrite;
-
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (e.g. local[2]).")
-  String master;
+  /** {@code --config} names the data, the model's layers (as it was trained), pruning and fine-tuning epochs. */
+  @Mixin
+  RunOptions run;
 
   @Override
   public Integer call() {
-    TrainConfig cfg = TrainCommand.loadConfig(config, overrides);
-    if (output != null) {
-      cfg = cfg.withOutputDir(output);
-    }
-    if (cfg.output().dir() == null) {
-      throw new ConfigException("output.dir", "is required: pass --output DIR or set output.dir in " + config);
-    }
+    TrainConfig cfg = run.load();
     if (!cfg.pruning().enabled()) {
-      throw new ConfigException("pruning.method", "is none in " + config + "; prune needs magnitude or structured "
+      throw new ConfigException("pruning.method", "is none in " + run.config + "; prune needs magnitude or structured "
           + "(e.g. --set pruning.method=magnitude)");
     }
-    TrainingRun.resumes(cfg, overwrite, false, new Configuration());
+    TrainingRun.resumes(cfg, run.overwrite, false, new Configuration());
     TrainingRun.WarmStart warm = read(model);
     System.out.printf("pruning %s (%,d parameters, sha256 %s...)%n", model, warm.network().numParams(),
         warm.sha256().substring(0, 12));
-    try (JavaSparkContext sc = SparkContexts.create("sparktrain prune", master)) {
-      TrainingRun.run(sc, cfg, overwrite, false, System.out, List.of(), warm);
+    try (JavaSparkContext sc = SparkContexts.create("sparktrain prune", run.master)) {
+      TrainingRun.run(sc, cfg, run.overwrite, false, System.out, List.of(), warm);
     }
     return ExitCodes.OK;
   }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
@@ -16,6 +15,7 @@ import org.sparktrain.driver.config.ConfigLoader;
 import org.sparktrain.driver.config.TrainConfig;
 import org.sparktrain.driver.engine.TrainingEngine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sparktrain train}: train a model with synchronous parameter averaging. */
@@ -24,38 +24,17 @@ import picocli.CommandLine.Option;
         + "metrics.json, config.yaml and provenance.json into the output directory.")
 final class TrainCommand implements Callable<Integer> {
 
-  @Option(names = "--config", required = true, paramLabel = "FILE",
-      description = "YAML config (local path or Hadoop URI).")
-  String config;
-
-  @Option(names = "--output", paramLabel = "DIR", description = "Output directory (overrides output.dir).")
-  String output;
-
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
-      description = "Override a config key, e.g. --set training.epochs=2 (repeatable).")
-  List<String> overrides = new ArrayList<>();
-
-  @Option(names = "--overwrite", description = "Start a new run even if the output directory holds results or "
-      + "checkpoints (replaced once the new run finishes).")
-  boolean overwrite;
+  @Mixin
+  RunOptions run;
 
   @Option(names = "--resume", description = "Continue the interrupted run in the output directory from its newest "
       + "verified checkpoint (also done automatically when the directory holds checkpoints and no finished run).")
   boolean resume;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master (e.g. local[2]); default: what spark-submit or bin/sparktrain set.")
-  String master;
-
   @Override
   public Integer call() {
-    TrainConfig cfg = loadConfig(config, overrides);
-    if (output != null) {
-      cfg = cfg.withOutputDir(output);
-    }
-    if (cfg.output().dir() == null) {
-      throw new ConfigException("output.dir", "is required: pass --output DIR or set output.dir in " + config);
-    }
+    TrainConfig cfg = run.load();
+    boolean overwrite = run.overwrite;
     // Fails fast (output exists, nothing to resume) before Spark starts; run() decides again with the
     // cluster's Hadoop configuration.
     TrainingRun.resumes(cfg, overwrite, resume, new Configuration());
@@ -64,7 +43,7 @@ final class TrainCommand implements Callable<Integer> {
       TrainingRun.run(null, cfg, overwrite, resume, out, List.of());
       return ExitCodes.OK;
     }
-    try (JavaSparkContext sc = SparkContexts.create("sparktrain train", master)) {
+    try (JavaSparkContext sc = SparkContexts.create("sparktrain train", run.master)) {
       TrainingRun.run(sc, cfg, overwrite, resume, out, List.of());
     }
     return ExitCodes.OK;

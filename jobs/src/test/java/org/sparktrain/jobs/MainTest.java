@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,29 +15,24 @@ class MainTest {
   @TempDir
   Path tmp;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    return new Result(code, out.toString(), err.toString());
+  private static Cli.Result run(String... args) {
+    return Cli.run(args);
   }
 
   private static String conf() {
-    return Path.of(System.getProperty("sparktrain.repo.root", "..")).resolve("conf/fashion-mnist-mlp.yaml").toString();
+    return Cli.conf("fashion-mnist-mlp.yaml");
   }
 
   @Test
   void helpListsTrain() {
-    Result r = run("--help");
+    Cli.Result r = run("--help");
     assertEquals(0, r.code());
     assertTrue(r.out().contains("train"), r.out());
   }
 
   @Test
   void unknownConfigKeyExitsWithUsageCode() {
-    Result r = run("train", "--config", conf(), "--output", tmp.resolve("o").toString(), "--set", "training.epoch=2");
+    Cli.Result r = run("train", "--config", conf(), "--output", tmp.resolve("o").toString(), "--set", "training.epoch=2");
     assertEquals(ExitCodes.USAGE, r.code());
     assertTrue(r.err().startsWith("sparktrain: error: config key 'training.epoch': unknown key"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -47,7 +40,7 @@ class MainTest {
 
   @Test
   void badValueNamesKeyAndValue() {
-    Result r = run("train", "--config", conf(), "--output", tmp.resolve("o").toString(), "--set",
+    Cli.Result r = run("train", "--config", conf(), "--output", tmp.resolve("o").toString(), "--set",
         "training.batch_size=-1");
     assertEquals(ExitCodes.USAGE, r.code());
     assertTrue(r.err().contains("training.batch_size") && r.err().contains("-1"), r.err());
@@ -55,7 +48,7 @@ class MainTest {
 
   @Test
   void missingConfigFileIsNamed() {
-    Result r = run("train", "--config", tmp.resolve("nope.yaml").toString(), "--output", tmp.toString());
+    Cli.Result r = run("train", "--config", tmp.resolve("nope.yaml").toString(), "--output", tmp.toString());
     assertEquals(ExitCodes.USAGE, r.code());
     assertTrue(r.err().contains("nope.yaml does not exist"), r.err());
   }
@@ -64,7 +57,7 @@ class MainTest {
   void nonEmptyOutputIsRefusedBeforeSparkStarts() throws Exception {
     Path out = Files.createDirectories(tmp.resolve("busy"));
     Files.writeString(out.resolve("metrics.json"), "{}");
-    Result r = run("train", "--config", conf(), "--output", out.toString(), "--master", "local[2]");
+    Cli.Result r = run("train", "--config", conf(), "--output", out.toString(), "--master", "local[2]");
     assertEquals(ExitCodes.OUTPUT_EXISTS, r.code());
     assertTrue(r.err().contains(out.toString()) && r.err().contains("--overwrite"), r.err());
     assertEquals("{}", Files.readString(out.resolve("metrics.json")));
@@ -76,7 +69,7 @@ class MainTest {
     byte[] all = Files.readAllBytes(Path.of(System.getProperty("sparktrain.fashion.dir"), "train-images-idx3-ubyte.gz"));
     Files.write(bad, Arrays.copyOf(all, 5000));
     Path out = tmp.resolve("out");
-    Result r = run("train", "--config", conf(), "--output", out.toString(), "--master", "local[2]",
+    Cli.Result r = run("train", "--config", conf(), "--output", out.toString(), "--master", "local[2]",
         "--set", "data.train.images=" + bad);
     assertEquals(ExitCodes.BAD_DATA, r.code());
     assertTrue(r.err().startsWith("sparktrain: error: " + bad) && r.err().contains("truncated"), r.err());
@@ -87,7 +80,7 @@ class MainTest {
   @Test
   void smallBenchWritesValidBenchJson() throws Exception {
     Path out = tmp.resolve("bench");
-    Result r = run("bench", "--config", conf(), "--output", out.toString(), "--repeat", "2",
+    Cli.Result r = run("bench", "--config", conf(), "--output", out.toString(), "--repeat", "2",
         "--engines", "single,sparktrain", "--pytorch", "off", "--master", "local[2]",
         "--set", "data.limit.train=2000", "--set", "data.limit.test=500", "--set", "training.epochs=1");
     assertEquals(0, r.code(), r.err());
@@ -115,7 +108,7 @@ class MainTest {
     Path out = tmp.resolve("preview");
     String cnn = Path.of(System.getProperty("sparktrain.repo.root", "..")).resolve("conf/fashion-mnist-cnn-augmented.yaml")
         .toString();
-    Result r = run("augment-preview", "--config", cnn, "--output", out.toString(), "--examples", "4", "--variants", "5",
+    Cli.Result r = run("augment-preview", "--config", cnn, "--output", out.toString(), "--examples", "4", "--variants", "5",
         "--zoom", "2");
     assertEquals(0, r.code(), r.err());
     java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(out.resolve("preview.png").toFile());
@@ -127,7 +120,7 @@ class MainTest {
   void exportImagesWritesClassFolders() throws Exception {
     Path out = tmp.resolve("tree");
     String dir = System.getProperty("sparktrain.fashion.dir");
-    Result r = run("export-images", "--images", dir + "/t10k-images-idx3-ubyte.gz", "--labels",
+    Cli.Result r = run("export-images", "--images", dir + "/t10k-images-idx3-ubyte.gz", "--labels",
         dir + "/t10k-labels-idx1-ubyte.gz", "--output", out.toString(), "--limit", "30");
     assertEquals(0, r.code(), r.err());
     try (java.util.stream.Stream<Path> files = Files.walk(out)) {

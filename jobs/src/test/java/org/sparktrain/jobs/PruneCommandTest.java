@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -30,17 +28,12 @@ class PruneCommandTest {
 
   private static Path trained;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-    return new Result(code, out.toString(), err.toString());
+  private static Cli.Result run(String... args) {
+    return Cli.run(args);
   }
 
   private static String conf() {
-    return Path.of(System.getProperty("sparktrain.repo.root", "..")).resolve("conf/fashion-mnist-mlp.yaml").toString();
+    return Cli.conf("fashion-mnist-mlp.yaml");
   }
 
   private static final String[] SMALL = {"--set", "data.limit.train=4000", "--set", "data.limit.test=1000", "--set",
@@ -54,7 +47,7 @@ class PruneCommandTest {
 
   @BeforeAll
   static void trainOnce() {
-    Result r = run(with("train", "--config", conf(), "--output", tmp.resolve("base").toString()));
+    Cli.Result r = run(with("train", "--config", conf(), "--output", tmp.resolve("base").toString()));
     assertEquals(0, r.code(), r.err());
     trained = tmp.resolve("base/model.zip");
   }
@@ -62,7 +55,7 @@ class PruneCommandTest {
   @Test
   void prunesATrainedModelToTheTargetAndRecordsWhereItCameFrom() throws Exception {
     Path out = tmp.resolve("pruned");
-    Result r = run(with("prune", "--model", trained.toString(), "--config", conf(), "--output", out.toString(),
+    Cli.Result r = run(with("prune", "--model", trained.toString(), "--config", conf(), "--output", out.toString(),
         "--set", "pruning.method=magnitude", "--set", "pruning.schedule=one_shot", "--set",
         "pruning.target_sparsity=0.8", "--set", "output.int8=true"));
     assertEquals(0, r.code(), r.err());
@@ -102,27 +95,27 @@ class PruneCommandTest {
 
   @Test
   void badModelsAndMismatchedConfigsFailWithOneLine() throws Exception {
-    Result missing = run(with("prune", "--model", tmp.resolve("nope.zip").toString(), "--config", conf(), "--output",
+    Cli.Result missing = run(with("prune", "--model", tmp.resolve("nope.zip").toString(), "--config", conf(), "--output",
         tmp.resolve("o1").toString(), "--set", "pruning.method=magnitude"));
     assertEquals(ExitCodes.USAGE, missing.code(), missing.err());
     assertTrue(missing.err().contains("--model") && missing.err().contains("nope.zip does not exist"), missing.err());
     Path junk = tmp.resolve("junk.zip");
     Files.write(junk, new byte[] {1, 2, 3});
-    Result bad = run(with("prune", "--model", junk.toString(), "--config", conf(), "--output",
+    Cli.Result bad = run(with("prune", "--model", junk.toString(), "--config", conf(), "--output",
         tmp.resolve("o2").toString(), "--set", "pruning.method=magnitude"));
     assertEquals(3, bad.code(), bad.err());
     assertTrue(bad.err().contains("junk.zip") && bad.err().contains("not a DL4J model file"), bad.err());
-    Result off = run(with("prune", "--model", trained.toString(), "--config", conf(), "--output",
+    Cli.Result off = run(with("prune", "--model", trained.toString(), "--config", conf(), "--output",
         tmp.resolve("o3").toString()));
     assertEquals(ExitCodes.USAGE, off.code(), off.err());
     assertTrue(off.err().contains("pruning.method"), off.err());
-    Result other = run(with("prune", "--model", trained.toString(), "--config", conf(), "--output",
+    Cli.Result other = run(with("prune", "--model", trained.toString(), "--config", conf(), "--output",
         tmp.resolve("o4").toString(), "--set", "pruning.method=magnitude", "--set",
         "model.layers=[{type: dense, units: 64}, {type: output}]"));
     assertEquals(ExitCodes.USAGE, other.code(), other.err());
     assertTrue(other.err().contains("model.layers") && other.err().contains("use the config the model was trained"),
         other.err());
-    for (Result r : new Result[] {missing, bad, off, other}) {
+    for (Cli.Result r : new Cli.Result[] {missing, bad, off, other}) {
       assertEquals(1, r.err().strip().lines().count(), r.err());
     }
     assertFalse(Files.exists(tmp.resolve("o4/_SUCCESS")));
