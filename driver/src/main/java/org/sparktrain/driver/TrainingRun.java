@@ -40,6 +40,10 @@ import org.sparktrain.driver.engine.TrainingData;
 import org.sparktrain.driver.engine.TrainingEngine;
 import org.sparktrain.driver.train.DistributedEvaluator;
 import org.sparktrain.driver.train.ProgressPrinter;
+import org.sparktrain.driver.monitor.LiveMetrics;
+import org.sparktrain.driver.monitor.MonitorListener;
+import org.sparktrain.driver.monitor.StragglerDetector;
+import org.sparktrain.driver.output.EvaluationJson;
 import org.sparktrain.driver.train.TrainingListener;
 import org.sparktrain.driver.train.TrainingResult;
 import org.sparktrain.kernels.model.ModelSpec;
@@ -54,7 +58,8 @@ public final class TrainingRun {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** Files a finished run leaves in its output directory. */
-  public static final List<String> ARTEFACTS = List.of("model.zip", "metrics.json", "config.yaml", "provenance.json");
+  public static final List<String> ARTEFACTS = List.of("model.zip", "metrics.json", "evaluation.json", "config.yaml",
+      "provenance.json");
 
   private TrainingRun() {}
 
@@ -204,6 +209,8 @@ public final class TrainingRun {
         : RunOutput.open(config.output().dir(), overwrite, runId, hadoop);
     TrainingData train = null;
     TrainingData test = null;
+    MonitorListener monitor = null;
+    StragglerDetector detector = null;
     Map<String, List<String>> skipped = new LinkedHashMap<>();
     try {
       DataSource trainSource = DataSources.train(d, hadoop);
@@ -239,7 +246,13 @@ public final class TrainingRun {
           sc != null ? "master " + sc.master() : "no Spark");
 
       List<TrainingListener> listeners = new ArrayList<>();
-      listeners.add(new ProgressPrinter(out, 2.0));
+      listeners.add(ProgressPrinter.of(config.monitoring().progressChoice(), out));
+      detector = new StragglerDetector(config.monitoring().stragglerFactor());
+      monitor = new MonitorListener(LiveMetrics.get(), detector, train.count() + test.count());
+      listeners.add(monitor);
+      if (sc != null) {
+        sc.sc().addSparkListener(detector);
+      }
       listeners.addAll(extraListeners);
       Map<String, String> fingerprint = new LinkedHashMap<>();
       train.files().forEach(f -> fingerprint.put("train_" + f.role(), f.sha256()));
@@ -252,6 +265,7 @@ public final class TrainingRun {
         String provenanceJson = JSON.writeValueAsString(provenance(sc, config, train, test, runId));
         checkpointer = new PeriodicCheckpointer(store, policy, checkpoint == null ? 0 : checkpoint.sequence(),
             ConfigLoader.toYaml(config), provenanceJson, fingerprint);
+        checkpointer.observe(monitor::checkpointWritten);
       } else if (policy.enabled()) {
         out.println("checkpoints: not written by engine " + config.engine() + " (only sparktrain checkpoints)");
       }
@@ -265,6 +279,10 @@ public final class TrainingRun {
       double wall = (System.nanoTime() - t0) / 1e9;
 
       Map<String, Object> metrics = metrics(config, train, test, result, eval, wall, runId);
+      Map<String, Object> health = monitor.health();
+      if (health != null) {
+        metrics.put("health", health);
+      }
       if (checkpointer != null) {
         metrics.put("checkpoint_dir", store.dir());
         metrics.put("checkpoints_written", checkpointer.written());
@@ -292,6 +310,7 @@ public final class TrainingRun {
           java.util.Arrays.stream(described.exampleShape()).reduce(1, (a, b) -> a * b), eval.accuracy(),
           n -> evaluate(sc, n, testData, d.numClasses()), output));
       output.writeText("metrics.json", JSON.writeValueAsString(metrics));
+      output.writeText("evaluation.json", JSON.writeValueAsString(EvaluationJson.of("test", eval, classes)));
       output.writeText("config.yaml", ConfigLoader.toYaml(config));
       Map<String, Object> prov = provenance(sc, config, train, test, runId);
       if (warm != null) {
@@ -311,6 +330,12 @@ public final class TrainingRun {
       output.abandon();
       throw new java.io.UncheckedIOException(e);
     } finally {
+      if (monitor != null) {
+        monitor.close();
+      }
+      if (detector != null && sc != null) {
+        sc.sc().removeSparkListener(detector);
+      }
       if (train != null) {
         train.release();
       }

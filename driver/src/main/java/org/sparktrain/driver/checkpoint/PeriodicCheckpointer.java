@@ -36,6 +36,19 @@ public final class PeriodicCheckpointer implements Checkpointer {
         return t;
       });
   private java.util.concurrent.Future<?> inFlight;
+  private volatile WriteObserver observer = (ok, seconds) -> { };
+
+  /** Told on the writer thread when a checkpoint write ends. */
+  @FunctionalInterface
+  public interface WriteObserver {
+    /** The write succeeded ({@code ok}) or failed after {@code seconds}. */
+    void written(boolean ok, double seconds);
+  }
+
+  /** Tells {@code o} about every write from now on (monitoring: checkpoint age and duration). */
+  public void observe(WriteObserver o) {
+    observer = o;
+  }
 
   /**
    * @param lastSequence sequence number of the checkpoint a resumed run started from (0 when fresh)
@@ -91,18 +104,22 @@ public final class PeriodicCheckpointer implements Checkpointer {
 
   private void write(TrainingState s, int seq) {
     long t0 = System.nanoTime();
+    boolean ok = false;
     try {
       String name = store.write(s, seq, configYaml, provenance, data);
       written.add(name);
       LOG.info("checkpoint {} written to {} (round {}, epoch {}, step {})", name, store.dir(), s.round(),
           s.epoch() + 1, s.step());
       Retention.apply(store, s.runId(), name, policy.keepLast(), policy.keepEvery());
+      ok = true;
     } catch (IOException | RuntimeException e) {
       failures.incrementAndGet();
       LOG.error("checkpoint after round {} could not be written to {}: {}; training continues, the previous "
           + "checkpoint stays the newest", s.round(), store.dir(), e.getMessage());
     } finally {
-      writeNanos.addAndGet(System.nanoTime() - t0);
+      long took = System.nanoTime() - t0;
+      writeNanos.addAndGet(took);
+      observer.written(ok, took / 1e9);
     }
   }
 

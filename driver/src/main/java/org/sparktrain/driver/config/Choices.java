@@ -109,6 +109,16 @@ public final class Choices {
   }
 
   /** {@code pruning.norm}. */
+  /** {@code monitoring.progress}. */
+  public enum Progress implements Choice {
+    AUTO, BAR, LINES, NONE;
+
+    @Override
+    public String configName() {
+      return spell(this);
+    }
+  }
+
   public enum PruningNorm implements Choice {
     L2, L1;
 

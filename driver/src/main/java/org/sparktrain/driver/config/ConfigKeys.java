@@ -157,6 +157,18 @@ public final class ConfigKeys {
           RESUME_SAME, c -> c.pruning().layers(), null),
       key("pruning.norm", "enum", "l2", allowed(Choices.PruningNorm.class), "structured: norm ranking a unit's incoming weights",
           RESUME_SAME, c -> c.pruning().norm(), ConfigKey.oneOf(Choices.names(Choices.PruningNorm.class), "is not allowed")),
+      key("monitoring.metrics", "bool", true, "bool",
+          "register training metrics with Spark's metrics system (Prometheus, sinks; see Monitoring)", RESUME_MAY_DIFFER,
+          c -> c.monitoring().metrics(), null),
+      key("monitoring.straggler_factor", "number", 1.5, "0 or >= 1",
+          "flag a replica / executor slower than the others' median by this factor; 0 = off", RESUME_MAY_DIFFER,
+          c -> c.monitoring().stragglerFactor(), v -> {
+            double x = ((Number) v).doubleValue();
+            return x == 0 || x >= 1 ? null : x + " is out of range; allowed: 0 (off) or >= 1";
+          }),
+      key("monitoring.progress", "enum", "auto", allowed(Choices.Progress.class),
+          "a bar with ETA on a terminal (auto), bar, plain lines, or none", RESUME_MAY_DIFFER,
+          c -> c.monitoring().progress(), ConfigKey.oneOf(Choices.names(Choices.Progress.class), "is not allowed")),
       key("seed", "integer", 42, "integer", "weight init, data order, augmentation", RESUME_SAME,
           TrainConfig::seed, null),
       key("output.dir", "path", null, "path / URI", "where results go", RESUME_MAY_DIFFER,

@@ -22,6 +22,7 @@ public record TrainConfig(
     @JsonProperty("checkpoint") Checkpoint checkpoint,
     @JsonProperty("guard") Guard guard,
     @JsonProperty("pruning") Pruning pruning,
+    @JsonProperty("monitoring") Monitoring monitoring,
     @JsonProperty("seed") long seed,
     @JsonProperty("output") Output output) implements Serializable {
 
@@ -182,6 +183,22 @@ public record TrainConfig(
     }
   }
 
+  /**
+   * {@code monitoring.*}: Spark metrics (and so Prometheus), straggler detection, terminal progress.
+   *
+   * @param metrics register sparktrain's metrics with Spark's metrics system (the monitor plugin)
+   * @param stragglerFactor flag a replica or executor slower than the others' median by this factor; 0 = off
+   * @param progress how progress is printed: auto (a bar on a terminal, lines otherwise), bar, lines, none
+   */
+  public record Monitoring(@JsonProperty("metrics") boolean metrics,
+                           @JsonProperty("straggler_factor") double stragglerFactor,
+                           @JsonProperty("progress") String progress) implements Serializable {
+    /** {@code progress} as a choice. */
+    public Choices.Progress progressChoice() {
+      return Choices.parse(Choices.Progress.class, progress, "monitoring.progress");
+    }
+  }
+
   /** {@code output.*}. */
   public record Output(@JsonProperty("dir") String dir, @JsonProperty("int8") boolean int8) implements Serializable {}
 
@@ -263,13 +280,13 @@ public record TrainConfig(
   /** A copy with a different output directory. */
   public TrainConfig withOutputDir(String dir) {
     return new TrainConfig(engine, device, data, model, training, averaging, optimizer, augmentation, checkpoint, guard,
-        pruning, seed, new Output(dir, output.int8()));
+        pruning, monitoring, seed, new Output(dir, output.int8()));
   }
 
   /** A copy running on another engine. */
   public TrainConfig withEngine(String name) {
     return new TrainConfig(name, device, data, model, training, averaging, optimizer, augmentation, checkpoint, guard,
-        pruning, seed, output);
+        pruning, monitoring, seed, output);
   }
 
   private static void requirePath(String key, String value) {

@@ -6,8 +6,20 @@ import org.apache.spark.SparkConf;
 public final class SparkSettings {
   private SparkSettings() {}
 
-  /** Kryo with the ND4J + sparktrain registrator, unless the user chose otherwise. */
+  /** {@code org.sparktrain.driver.monitor.MonitorPlugin}, named here so this package needs nothing of the monitor's. */
+  public static final String MONITOR_PLUGIN = "org.sparktrain.driver.monitor.MonitorPlugin";
+
+  /** {@link #withDefaults(SparkConf, boolean)} with sparktrain's metrics on. */
   public static SparkConf withDefaults(SparkConf conf) {
+    return withDefaults(conf, true);
+  }
+
+  /**
+   * Kryo with the ND4J + sparktrain registrator, the plugins, and (with {@code metrics}) Spark's
+   * PrometheusServlet on the driver UI at {@code /metrics/prometheus} under the namespace
+   * {@code sparktrain}, unless the user chose otherwise.
+   */
+  public static SparkConf withDefaults(SparkConf conf, boolean metrics) {
     conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     conf.setIfMissing("spark.kryo.registrator", SparkTrainKryoRegistrator.class.getName());
     conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
@@ -23,13 +35,24 @@ public final class SparkSettings {
     // instead of through a second block-manager fetch.
     conf.setIfMissing("spark.task.maxDirectResultSize", String.valueOf(64L << 20));
     // Streamed rounds (averaging.transport: stream) talk to the driver through this plugin.
-    String plugin = org.sparktrain.driver.task.RoundClient.PLUGIN_CLASS;
-    String plugins = conf.get("spark.plugins", "").trim();
-    if (!java.util.Arrays.asList(plugins.split("\\s*,\\s*")).contains(plugin)) {
-      conf.set("spark.plugins", plugins.isEmpty() ? plugin : plugins + "," + plugin);
+    addPlugin(conf, org.sparktrain.driver.task.RoundClient.PLUGIN_CLASS);
+    if (metrics) {
+      addPlugin(conf, MONITOR_PLUGIN);
+      conf.setIfMissing("spark.ui.prometheus.enabled", "true");
+      conf.setIfMissing("spark.metrics.namespace", "sparktrain");
+      conf.setIfMissing("spark.metrics.conf.*.sink.prometheusServlet.class",
+          "org.apache.spark.metrics.sink.PrometheusServlet");
+      conf.setIfMissing("spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus");
     }
     // A duplicated training task would be averaged twice.
     conf.setIfMissing("spark.speculation", "false");
     return conf;
+  }
+
+  private static void addPlugin(SparkConf conf, String plugin) {
+    String plugins = conf.get("spark.plugins", "").trim();
+    if (!java.util.Arrays.asList(plugins.split("\\s*,\\s*")).contains(plugin)) {
+      conf.set("spark.plugins", plugins.isEmpty() ? plugin : plugins + "," + plugin);
+    }
   }
 }

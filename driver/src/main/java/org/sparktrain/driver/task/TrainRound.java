@@ -91,6 +91,7 @@ public final class TrainRound implements Function2<Integer, Iterator<ExampleBloc
       ReplicaUpdate update = r.train(block, plan, partition, withUpdater, worker, start.params(), loadSeconds, device,
           augmentation).withStart(r == replica ? how : "throwaway");
       r.finish(plan.round(), update, start.overlap());
+      ExecutorMeter.record(update, device);
       return update;
     } finally {
       replica.release();

@@ -260,6 +260,9 @@ public final class ParameterAveragingTrainer {
           s.learningRate = divergence.rollBack(f.round(), s.epoch, sum, current, s.rollbacks,
               settings.frequency().k());
           s.rollbacks++;
+          for (TrainingListener l : listeners) {
+            l.onRollback(f.round(), s.learningRate);
+          }
           lastReset = Integer.MAX_VALUE;
           resetNext = new int[0];
           return;

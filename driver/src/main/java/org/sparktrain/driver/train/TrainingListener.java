@@ -52,6 +52,12 @@ public interface TrainingListener {
   /** The last round of epoch {@code epoch} (1-based) ended. */
   default void onEpochEnd(int epoch, RoundStats lastRound) {}
 
+  /**
+   * Round {@code round} diverged and was rolled back to the last average; it is retried at
+   * {@code learningRate}.
+   */
+  default void onRollback(int round, double learningRate) {}
+
   /** A checkpoint of the state after round {@code round} was taken (written in the background). */
   default void onCheckpoint(int round) {}
 

@@ -69,7 +69,7 @@ class ConfigKeysTest {
   void resumeRulesComeFromTheDeclarations() {
     // the keys earlier versions listed by hand (prefixes ending in '.')
     List<String> before = List.of("output.", "checkpoint.", "guard.round_timeout_seconds", "device", "training.epochs",
-        "data.test.", "data.limit.test", "data.partitions");
+        "data.test.", "data.limit.test", "data.partitions", "monitoring.");
     for (ConfigKey k : ConfigKeys.ALL) {
       boolean then = before.stream().anyMatch(p -> p.endsWith(".") ? k.name().startsWith(p) : k.name().equals(p));
       assertEquals(then, k.mayDifferOnResume(), k.name());

@@ -24,13 +24,27 @@ public final class FaultInjection implements ReplicaHook {
   private static final Map<String, Kind> ARMED = new ConcurrentHashMap<>();
   private static final Map<String, Kind> FIRED = new ConcurrentHashMap<>();
   private static volatile long hangMillis;
+  private static final Map<Integer, Long> SLOW = new ConcurrentHashMap<>();
 
   /** Instantiated by {@link java.util.ServiceLoader}; the armed faults are shared. */
   public FaultInjection() {}
 
   @Override
   public void afterFirstStep(int round, int partition) {
+    Long slow = SLOW.get(partition);
+    if (slow != null) {
+      try {
+        Thread.sleep(slow);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     check(round, partition);
+  }
+
+  /** Make {@code partition}'s replica {@code millis} slower in every round until {@link #clear()}: a straggler. */
+  public static void slowAlways(int partition, long millis) {
+    SLOW.put(partition, millis);
   }
 
   @Override
@@ -58,6 +72,7 @@ public final class FaultInjection implements ReplicaHook {
   public static void clear() {
     ARMED.clear();
     FIRED.clear();
+    SLOW.clear();
   }
 
   /** How many injected faults fired since the last {@link #clear()}. */

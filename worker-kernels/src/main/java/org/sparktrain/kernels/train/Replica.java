@@ -199,11 +199,12 @@ public final class Replica {
       if (pruning != null) {
         pruning.apply(net);
       }
-      long t2 = System.nanoTime();
-      int n = ds.numExamples();
+      // hooks (test faults) run inside the step's compute time: a slowed replica looks like a slow one
       if (!HOOKS.isEmpty()) {
         hooks(step == plan.firstStep(), step == last - 1, plan.round(), partition);
       }
+      long t2 = System.nanoTime();
+      int n = ds.numExamples();
       lossSum += net.score() * n;
       examples += n;
       trained++;
