@@ -283,6 +283,7 @@ public final class TrainingRun {
       if (health != null) {
         metrics.put("health", health);
       }
+      metrics.put("events", monitor.events());
       if (checkpointer != null) {
         metrics.put("checkpoint_dir", store.dir());
         metrics.put("checkpoints_written", checkpointer.written());

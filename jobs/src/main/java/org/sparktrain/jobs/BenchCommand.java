@@ -139,10 +139,13 @@ final class BenchCommand implements Callable<Integer> {
     bench.put("table_markdown", table);
     Files.writeString(out.resolve("bench.json"), json.writeValueAsString(bench));
     Files.writeString(out.resolve("bench.md"), table);
+    org.sparktrain.driver.report.HtmlReport.write(org.sparktrain.driver.report.HtmlReport.bench(
+        json.readTree(json.writeValueAsString(bench)), out.getFileName().toString()),
+        out.resolve("report.html").toString(), true, new Configuration());
     System.out.println();
     System.out.print(table);
     System.out.println("ratios: " + bench.get("ratios"));
-    System.out.println("wrote " + out.resolve("bench.json"));
+    System.out.println("wrote " + out.resolve("bench.json") + " and " + out.resolve("report.html"));
     return ExitCodes.OK;
   }
 

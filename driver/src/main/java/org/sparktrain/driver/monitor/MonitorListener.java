@@ -1,8 +1,11 @@
 package org.sparktrain.driver.monitor;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.nd4j.evaluation.IEvaluation;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.sparktrain.driver.train.RoundStats;
@@ -21,6 +24,8 @@ public final class MonitorListener implements TrainingListener, AutoCloseable {
   private final StragglerDetector detector;
   private final long dataRows;
   private final Set<String> retried = ConcurrentHashMap.newKeySet();
+  private final List<Map<String, Object>> events = new CopyOnWriteArrayList<>();
+  private final Set<String> flagged = ConcurrentHashMap.newKeySet();
 
   /**
    * @param live where the figures go
@@ -83,18 +88,45 @@ public final class MonitorListener implements TrainingListener, AutoCloseable {
       }
     }
     if (detector != null) {
-      detector.assess(live);
+      for (String name : detector.assess(live).stragglers()) {
+        if (flagged.add(name)) {
+          event(s.round(), "straggler", name);
+        }
+      }
     }
+  }
+
+  @Override
+  public void onCheckpoint(int round) {
+    event(round, "checkpoint", "state after round " + round);
   }
 
   @Override
   public void onRollback(int round, double learningRate) {
     live.rollbacks.inc();
+    event(round, "rollback", "learning rate now " + (float) learningRate);
   }
 
   @Override
   public void onPruned(int round, long steps, double sparsity, PruningMask mask) {
     live.sparsity = sparsity;
+    event(round, "pruned", String.format(java.util.Locale.ROOT, "sparsity %.3f at step %d", sparsity, steps));
+  }
+
+  private void event(int round, String kind, String detail) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("round", round);
+    e.put("kind", kind);
+    e.put("detail", detail);
+    events.add(e);
+  }
+
+  /**
+   * What happened during the run besides rounds, in order: {@code checkpoint}, {@code rollback},
+   * {@code pruned}, {@code straggler} (first flagged), each with its round (metrics.json {@code events}).
+   */
+  public List<Map<String, Object>> events() {
+    return List.copyOf(events);
   }
 
   @Override
