@@ -43,6 +43,7 @@ import org.sparktrain.driver.train.ProgressPrinter;
 import org.sparktrain.driver.monitor.LiveMetrics;
 import org.sparktrain.driver.monitor.MonitorListener;
 import org.sparktrain.driver.monitor.StragglerDetector;
+import org.sparktrain.driver.monitor.TextfileMetrics;
 import org.sparktrain.driver.output.EvaluationJson;
 import org.sparktrain.driver.train.TrainingListener;
 import org.sparktrain.driver.train.TrainingResult;
@@ -312,6 +313,8 @@ public final class TrainingRun {
           n -> evaluate(sc, n, testData, d.numClasses()), output));
       output.writeText("metrics.json", JSON.writeValueAsString(metrics));
       output.writeText("evaluation.json", JSON.writeValueAsString(EvaluationJson.of("test", eval, classes)));
+      output.writeText("metrics.prom", TextfileMetrics.of(metrics, config.output().dir(), config.engine(),
+          System.currentTimeMillis()));
       output.writeText("config.yaml", ConfigLoader.toYaml(config));
       Map<String, Object> prov = provenance(sc, config, train, test, runId);
       if (warm != null) {
