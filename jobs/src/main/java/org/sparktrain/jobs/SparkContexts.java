@@ -11,7 +11,12 @@ final class SparkContexts {
   private SparkContexts() {}
 
   static JavaSparkContext create(String appName, String master) {
-    SparkConf conf = SparkSettings.withDefaults(new SparkConf().setAppName(appName));
+    return create(appName, master, true);
+  }
+
+  /** @param metrics {@code monitoring.metrics}: load the monitor plugin and Spark's PrometheusServlet */
+  static JavaSparkContext create(String appName, String master, boolean metrics) {
+    SparkConf conf = SparkSettings.withDefaults(new SparkConf().setAppName(appName), metrics);
     if (master != null) {
       conf.setMaster(master);
     }

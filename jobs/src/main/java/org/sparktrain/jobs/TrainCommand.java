@@ -43,7 +43,7 @@ final class TrainCommand implements Callable<Integer> {
       TrainingRun.run(null, cfg, overwrite, resume, out, List.of());
       return ExitCodes.OK;
     }
-    try (JavaSparkContext sc = SparkContexts.create("sparktrain train", run.master)) {
+    try (JavaSparkContext sc = SparkContexts.create("sparktrain train", run.master, cfg.monitoring().metrics())) {
       TrainingRun.run(sc, cfg, overwrite, resume, out, List.of());
     }
     return ExitCodes.OK;

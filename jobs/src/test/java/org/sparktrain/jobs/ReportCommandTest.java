@@ -29,6 +29,7 @@ class ReportCommandTest {
   static Path tmp;
   private static Path runA;
   private static Path runB;
+  private static Path benchDir;
 
   private static final String[] SMALL = {"--set", "data.limit.train=6000", "--set", "data.limit.test=1000",
       "--set", "training.epochs=2", "--master", "local[2]"};
@@ -49,6 +50,11 @@ class ReportCommandTest {
     assertEquals(0, a.code(), a.err());
     Cli.Result b = train(runB, "--set", "averaging.frequency=20", "--set", "checkpoint.every_rounds=0");
     assertEquals(0, b.code(), b.err());
+    benchDir = tmp.resolve("bench");
+    Cli.Result r = Cli.run("bench", "--config", Cli.conf("fashion-mnist-mlp.yaml"), "--output", benchDir.toString(),
+        "--repeat", "1", "--engines", "single,sparktrain", "--pytorch", "off", "--master", "local[2]",
+        "--set", "data.limit.train=3000", "--set", "data.limit.test=500", "--set", "training.epochs=1");
+    assertEquals(0, r.code(), r.err());
   }
 
   private static Path docsShot(String name, Path fallback) {
@@ -103,11 +109,7 @@ class ReportCommandTest {
   @Test
   void theBenchWritesAReportThatRenders() throws Exception {
     Assumptions.assumeTrue(Chromium.installed(), "skipped: no " + Chromium.BINARY + "; apt-get install chromium");
-    Path out = tmp.resolve("bench");
-    Cli.Result r = Cli.run("bench", "--config", Cli.conf("fashion-mnist-mlp.yaml"), "--output", out.toString(),
-        "--repeat", "1", "--engines", "single,sparktrain", "--pytorch", "off", "--master", "local[2]",
-        "--set", "data.limit.train=3000", "--set", "data.limit.test=500", "--set", "training.epochs=1");
-    assertEquals(0, r.code(), r.err());
+    Path out = benchDir;
     Path html = out.resolve("report.html");
     Chromium.Verdict v = Chromium.render(html);
     assertTrue(v.ready() && v.charts() == 3 && v.blank().isEmpty() && v.errors().isEmpty(), v.toString());
@@ -138,6 +140,32 @@ class ReportCommandTest {
     Chromium.Verdict w = Chromium.render(bad);
     assertTrue(w.ready() && w.errors().contains("report: TypeError"), w.toString());
     assertTrue(json != null);
+  }
+
+  /** Runs a notebook of notebooks/ with nbconvert on this class's outputs; the executed copy goes to tmp. */
+  private static void execute(String notebook, String envName, Path dir) throws Exception {
+    Path root = Path.of(System.getProperty("sparktrain.repo.root", "..")).toAbsolutePath().normalize();
+    Path out = tmp.resolve("executed");
+    ProcessBuilder pb = new ProcessBuilder("/usr/bin/jupyter-nbconvert", "--to", "notebook", "--execute",
+        "--ExecutePreprocessor.timeout=300", "--output-dir", out.toString(),
+        root.resolve("notebooks").resolve(notebook).toString()).redirectErrorStream(true);
+    pb.environment().put(envName, dir.toString());
+    // Debian's kernel and libraries, not a python3 earlier on PATH
+    pb.environment().put("PATH", "/usr/bin:/bin:" + pb.environment().getOrDefault("PATH", ""));
+    Process p = pb.start();
+    String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), notebook + " failed:\n" + said);
+    String executed = Files.readString(out.resolve(notebook));
+    assertFalse(executed.contains("\"output_type\": \"error\""), executed);
+    assertTrue(executed.contains("\"image/png\""), notebook + " drew no figure");
+  }
+
+  @Test
+  void theNotebooksExecuteOnARunAndABench() throws Exception {
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/jupyter-nbconvert")), "skipped: no jupyter-nbconvert; "
+        + "apt-get install jupyter-nbconvert python3-ipykernel python3-matplotlib python3-pandas (bin/ensure-deps does)");
+    execute("training-run.ipynb", "SPARKTRAIN_RUN_DIR", runA);
+    execute("bench.ipynb", "SPARKTRAIN_BENCH_DIR", benchDir);
   }
 
   @Test
