@@ -285,6 +285,7 @@ public final class TrainingRun {
         metrics.put("health", health);
       }
       metrics.put("events", monitor.events());
+      metrics.put("monitoring", monitor.overhead(result.wallSeconds(), train.partitions()));
       if (checkpointer != null) {
         metrics.put("checkpoint_dir", store.dir());
         metrics.put("checkpoints_written", checkpointer.written());

@@ -85,11 +85,18 @@ final class BenchCommand implements Callable<Integer> {
     List<Map<String, Object>> runs = new ArrayList<>();
     Map<String, Object> extraRows = new LinkedHashMap<>();
     String sparkMaster = master != null ? master : System.getProperty("spark.master", "local[*]");
+    int planned = repeat * engines.size();
+    long started = System.nanoTime();
     for (int r = 0; r < repeat; r++) {
       for (int i = 0; i < engines.size(); i++) {
         String engine = engines.get((i + r) % engines.size());
         String name = engine + "-r" + r;
-        System.out.printf(Locale.ROOT, "bench: repeat %d/%d engine %s%n", r + 1, repeat, engine);
+        int done = r * engines.size() + i;
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        System.out.println("bench: " + org.sparktrain.driver.train.ProgressPrinter.bar(done, planned, String.format(
+            Locale.ROOT, "next: repeat %d/%d engine %s  elapsed %s%s", r + 1, repeat, engine,
+            org.sparktrain.driver.train.ProgressPrinter.clock(elapsed), done == 0 ? ""
+                : "  ETA " + org.sparktrain.driver.train.ProgressPrinter.clock(elapsed / done * (planned - done)))));
         Map<String, Object> row = runIsolated(engine, r, out.resolve("runs"), name, sparkMaster);
         runs.add(row);
         System.out.println("bench:   " + row);
@@ -196,6 +203,11 @@ final class BenchCommand implements Callable<Integer> {
     Object sync = m.get("sync_fraction");
     r.put("sync_fraction", sync instanceof Number d && !Double.isNaN(d.doubleValue()) ? d.doubleValue() : null);
     r.put("mean_k", "sparktrain".equals(engine) && m.get("mean_k") instanceof Number d ? d.doubleValue() : null);
+    if (m.get("monitoring") instanceof Map<?, ?> mon) {
+      // what monitoring cost the run, measured directly (see README Monitoring, Overhead)
+      r.put("monitoring_training_share", mon.get("training_share"));
+      r.put("monitoring_sampler_cpu_share", mon.get("sampler_cpu_share"));
+    }
     return r;
   }
 
@@ -207,7 +219,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     for (Map.Entry<String, List<Map<String, Object>>> e : byEngine.entrySet()) {
       Map<String, Double> m = new LinkedHashMap<>();
-      for (String key : List.of("samples_per_second", "wall_seconds", "test_accuracy", "sync_fraction", "mean_k")) {
+      for (String key : List.of("samples_per_second", "wall_seconds", "test_accuracy", "sync_fraction", "mean_k",
+          "monitoring_training_share", "monitoring_sampler_cpu_share")) {
         List<Double> v = e.getValue().stream().filter(r -> !r.containsKey("failed")).map(r -> r.get(key)).filter(x -> x instanceof Number)
             .map(x -> ((Number) x).doubleValue()).sorted().toList();
         if (!v.isEmpty()) {

@@ -25,6 +25,7 @@ import java.io.UncheckedIOException;
  * @param heapMaxBytes JVM heap limit
  * @param gcSeconds garbage-collection time since the JVM started
  * @param gcFraction share of the interval's wall time spent in garbage collection
+ * @param monitorCpuSeconds CPU time this executor's sampler thread spent taking and sending samples so far
  */
 public record ExecutorSample(
     @JsonProperty("executor_id") String executorId,
@@ -41,7 +42,8 @@ public record ExecutorSample(
     @JsonProperty("heap_used_bytes") long heapUsedBytes,
     @JsonProperty("heap_max_bytes") long heapMaxBytes,
     @JsonProperty("gc_seconds") double gcSeconds,
-    @JsonProperty("gc_fraction") double gcFraction) {
+    @JsonProperty("gc_fraction") double gcFraction,
+    @JsonProperty("monitor_cpu_seconds") double monitorCpuSeconds) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

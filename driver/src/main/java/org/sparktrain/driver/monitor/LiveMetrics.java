@@ -53,6 +53,8 @@ public final class LiveMetrics {
   final Histogram roundMillis = new Histogram(new SlidingTimeWindowArrayReservoir(5, TimeUnit.MINUTES));
 
   final Map<String, ExecutorSample> executors = new ConcurrentHashMap<>();
+  /** Driver time spent receiving executor samples (RPC thread). */
+  final java.util.concurrent.atomic.AtomicLong receiveNanos = new java.util.concurrent.atomic.AtomicLong();
   final Map<String, Double> slowness = new ConcurrentHashMap<>();
   /** Per executor: peak native, resident and heap bytes, and the peak GC fraction's bits. */
   final Map<String, long[]> peaks = new ConcurrentHashMap<>();

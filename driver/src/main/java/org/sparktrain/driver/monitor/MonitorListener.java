@@ -26,6 +26,8 @@ public final class MonitorListener implements TrainingListener, AutoCloseable {
   private final Set<String> retried = ConcurrentHashMap.newKeySet();
   private final List<Map<String, Object>> events = new CopyOnWriteArrayList<>();
   private final Set<String> flagged = ConcurrentHashMap.newKeySet();
+  private long listenerNanos;
+  private final long receiveNanosAtStart;
 
   /**
    * @param live where the figures go
@@ -36,11 +38,11 @@ public final class MonitorListener implements TrainingListener, AutoCloseable {
     this.live = live;
     this.detector = detector;
     this.dataRows = dataRows;
+    this.receiveNanosAtStart = live.receiveNanos.get();
   }
 
   @Override
   public void onRunStart(RunStart run) {
-    live.running = 1;
     live.runStartMillis = System.currentTimeMillis();
     live.round = run.resumedAfterRound();
     live.epochs = run.epochs();
@@ -59,10 +61,20 @@ public final class MonitorListener implements TrainingListener, AutoCloseable {
     live.lastCheckpointSeconds = Double.NaN;
     live.stragglers = 0;
     live.slowness.clear();
+    live.running = 1; // last: a scrape that sees the run running sees its figures, not the previous run's
   }
 
   @Override
   public void onRound(RoundStats s, int totalRounds, double elapsedSeconds, long examplesSoFar) {
+    long t0 = System.nanoTime();
+    try {
+      round(s, totalRounds, elapsedSeconds, examplesSoFar);
+    } finally {
+      listenerNanos += System.nanoTime() - t0;
+    }
+  }
+
+  private void round(RoundStats s, int totalRounds, double elapsedSeconds, long examplesSoFar) {
     live.round = s.round();
     live.roundsTotal = totalRounds;
     live.epoch = s.epoch();
@@ -155,6 +167,27 @@ public final class MonitorListener implements TrainingListener, AutoCloseable {
   /** The detector's report with the executors' samples and peaks, for metrics.json; null without a detector. */
   public Map<String, Object> health() {
     return detector == null ? null : detector.assess(live).toMap(live.executors(), live.peaks());
+  }
+
+  /**
+   * What monitoring cost the run (metrics.json {@code monitoring}): the listener's time on the
+   * training thread (it delays rounds), the driver's time receiving executor samples, and the
+   * executors' sampler CPU time since their JVMs started; {@code training_share} is the listener's
+   * time over the training time, {@code sampler_cpu_share} the samplers' CPU over the training
+   * time times the replicas.
+   */
+  public Map<String, Object> overhead(double trainingSeconds, int replicas) {
+    double listener = listenerNanos / 1e9;
+    double receive = (live.receiveNanos.get() - receiveNanosAtStart) / 1e9;
+    double sampler = live.executors().values().stream().mapToDouble(ExecutorSample::monitorCpuSeconds).sum();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("listener_seconds", listener);
+    m.put("driver_receive_seconds", receive);
+    m.put("executor_sampler_cpu_seconds", sampler);
+    m.put("executors_sampled", live.executors().size());
+    m.put("training_share", trainingSeconds > 0 ? listener / trainingSeconds : null);
+    m.put("sampler_cpu_share", trainingSeconds > 0 && replicas > 0 ? sampler / (trainingSeconds * replicas) : null);
+    return m;
   }
 
   @Override

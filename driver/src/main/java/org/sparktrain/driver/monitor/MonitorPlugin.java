@@ -114,12 +114,14 @@ public final class MonitorPlugin implements SparkPlugin {
         throw new IllegalArgumentException("sparktrain's monitor takes encoded samples, got "
             + (message == null ? "null" : message.getClass().getName()));
       }
+      long t0 = System.nanoTime();
       ExecutorSample s = ExecutorSample.decode(bytes);
       live.executorSample(s);
       MetricRegistry r = registry;
       if (r != null && registered.add(s.executorId())) {
         registerExecutor(r, s.executorId());
       }
+      live.receiveNanos.addAndGet(System.nanoTime() - t0);
       return null;
     }
 
@@ -178,11 +180,15 @@ public final class MonitorPlugin implements SparkPlugin {
         t.setDaemon(true);
         return t;
       });
+      java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       timer.scheduleAtFixedRate(() -> {
+        long cpu0 = threads.getCurrentThreadCpuTime();
         try {
           ctx.send(sampler.sample(ctx.executorID(), ctx.hostname()).encode());
         } catch (Exception | LinkageError e) {
           LOG.debug("executor sample not sent: {}", e.toString());
+        } finally {
+          sampler.cpuNanos += Math.max(0, threads.getCurrentThreadCpuTime() - cpu0);
         }
       }, interval, interval, TimeUnit.MILLISECONDS);
     }
@@ -201,6 +207,8 @@ public final class MonitorPlugin implements SparkPlugin {
     private long previousNanos = System.nanoTime();
     private double previousGc = gcSeconds();
     volatile ExecutorSample last;
+    /** CPU time of the sampling thread so far (written by it only). */
+    volatile long cpuNanos;
 
     ExecutorSample sample(String executorId, String host) {
       ExecutorMeter.Totals now = ExecutorMeter.totals();
@@ -221,7 +229,7 @@ public final class MonitorPlugin implements SparkPlugin {
       previousGc = gc;
       ExecutorSample s = new ExecutorSample(executorId, host, System.currentTimeMillis(), now.device(), now.rounds(),
           now.steps(), step, data, nativeMem[0], nativeMem[1], nativeMem[2], heap.getUsed(), heap.getMax(), gc,
-          gcFraction);
+          gcFraction, cpuNanos / 1e9);
       last = s;
       return s;
     }

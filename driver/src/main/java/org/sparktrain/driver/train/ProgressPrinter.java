@@ -74,14 +74,15 @@ public final class ProgressPrinter implements TrainingListener {
   }
 
   /** {@code [#######.......]  45%  45/100  detail}. */
-  static String bar(long done, long total, String detail) {
+  public static String bar(long done, long total, String detail) {
     double f = total > 0 ? Math.min(1, (double) done / total) : 0;
     int filled = (int) Math.round(f * BAR_WIDTH);
     return "[" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] "
         + String.format(Locale.ROOT, "%3d%%  %d/%d  %s", Math.round(f * 100), done, total, detail);
   }
 
-  static String clock(double seconds) {
+  /** {@code m:ss}, or {@code h:mm:ss} from an hour. */
+  public static String clock(double seconds) {
     long s = Math.round(seconds);
     return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
         : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);

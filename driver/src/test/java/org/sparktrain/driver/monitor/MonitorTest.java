@@ -51,10 +51,18 @@ class MonitorTest {
 
   @BeforeAll
   static void start() {
-    sc = new JavaSparkContext(SparkSettings.withDefaults(new SparkConf().setMaster("local[2]")
-        .setAppName("sparktrain-monitor-test").set("spark.ui.enabled", "true").set("spark.ui.port", "0")
+    sc = uiContext("sparktrain-monitor-test", 200);
+  }
+
+  /**
+   * A local[2] context as the launcher configures it, with Spark's UI (and so the PrometheusServlet)
+   * on a free loopback port and executor samples every {@code sampleMillis}.
+   */
+  static JavaSparkContext uiContext(String name, int sampleMillis) {
+    return new JavaSparkContext(SparkSettings.withDefaults(new SparkConf().setMaster("local[2]")
+        .setAppName(name).set("spark.ui.enabled", "true").set("spark.ui.port", "0")
         .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
-        .set(MonitorPlugin.INTERVAL_KEY, "200")));
+        .set(MonitorPlugin.INTERVAL_KEY, String.valueOf(sampleMillis))));
   }
 
   @AfterAll
@@ -154,6 +162,11 @@ class MonitorTest {
     assertTrue(!health.get("replicas").get(0).get("straggler").asBoolean());
     JsonNode ex = health.get("executors").get("driver");
     assertTrue(ex.get("physical_bytes_peak").asLong() > 0 && ex.get("heap_used_bytes_peak").asLong() > 0, ex.toString());
+
+    JsonNode cost = json.readTree(out.resolve("metrics.json").toFile()).get("monitoring");
+    assertTrue(cost.get("listener_seconds").asDouble() > 0 && cost.get("executor_sampler_cpu_seconds").asDouble() > 0
+        && cost.get("executors_sampled").asInt() == 1, cost.toString());
+    assertTrue(cost.get("training_share").isNumber() && cost.get("sampler_cpu_share").isNumber(), cost.toString());
 
     JsonNode eval = json.readTree(out.resolve("evaluation.json").toFile());
     assertEquals(summary.testAccuracy(), eval.get("accuracy").asDouble(), 1e-12);

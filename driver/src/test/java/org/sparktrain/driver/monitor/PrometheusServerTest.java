@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.driver.TrainingRun;
-import org.sparktrain.driver.spark.SparkSettings;
 
 /**
  * A real Prometheus server (Debian's {@code prometheus}, on loopback, scraping every 250 ms) against
@@ -49,10 +47,7 @@ class PrometheusServerTest {
   static void start() {
     Assumptions.assumeTrue(Files.isExecutable(Path.of(PROMETHEUS)) && Files.isExecutable(Path.of(PROMTOOL)),
         "skipped: no Prometheus server (" + PROMETHEUS + "); apt-get install prometheus (bin/ensure-deps does)");
-    sc = new JavaSparkContext(SparkSettings.withDefaults(new SparkConf().setMaster("local[2]")
-        .setAppName("sparktrain-prometheus-test").set("spark.ui.enabled", "true").set("spark.ui.port", "0")
-        .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
-        .set(MonitorPlugin.INTERVAL_KEY, "250")));
+    sc = MonitorTest.uiContext("sparktrain-prometheus-test", 250);
   }
 
   @AfterAll
@@ -77,7 +72,11 @@ class PrometheusServerTest {
 
   /** The finite values of a range query's only series, oldest first. */
   private static List<Double> series(int port, String name) throws Exception {
-    JsonNode result = api(port, name + "[10m]");
+    return series(port, name, "[10m]");
+  }
+
+  private static List<Double> series(int port, String expr, String range) throws Exception {
+    JsonNode result = api(port, expr + range);
     List<Double> v = new ArrayList<>();
     if (result.isEmpty()) {
       return v;
@@ -112,6 +111,7 @@ class PrometheusServerTest {
         .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
     try {
       waitReady(port);
+      waitScraped(port); // Prometheus offsets a target's first scrape within the interval: let it happen before training
       String round = MonitorTest.PREFIX + "round_Value";
       String loss = MonitorTest.PREFIX + "loss_Value";
       String running = MonitorTest.PREFIX + "running_Value";
@@ -129,14 +129,16 @@ class PrometheusServerTest {
       }
       assertTrue(runningValues.contains(1.0) && runningValues.get(runningValues.size() - 1) == 0,
           "running went 1 -> 0: " + runningValues);
-      List<Double> rounds = series(port, round);
-      List<Double> losses = series(port, loss);
+      // the samples scraped while this run trained (the gauges kept an earlier run's figures before it)
+      List<Double> rounds = series(port, "(" + round + " and " + running + " == 1)", "[10m:250ms]");
+      List<Double> losses = series(port, "(" + loss + " and " + running + " == 1)", "[10m:250ms]");
       assertTrue(losses.size() >= 4, "loss samples while training: " + losses + "\n" + log());
       assertTrue(losses.get(losses.size() - 1) < losses.get(0), "loss fell over the run: " + losses);
       for (int i = 1; i < rounds.size(); i++) {
         assertTrue(rounds.get(i) >= rounds.get(i - 1), "round never goes back: " + rounds);
       }
-      assertEquals(((Number) s.metrics().get("rounds_total")).doubleValue(), rounds.get(rounds.size() - 1));
+      assertEquals(((Number) s.metrics().get("rounds_total")).doubleValue(), series(port, round).get(series(port, round)
+          .size() - 1), "the last round stays after the run");
       JsonNode up = api(port, "up{job=\"sparktrain\"}");
       assertEquals("1", up.get(0).get("value").get(1).asText());
       JsonNode steps = api(port, MonitorTest.PREFIX + "executor_driver_steps_Value");
@@ -180,6 +182,18 @@ class PrometheusServerTest {
       Thread.sleep(200);
     }
     throw new AssertionError("Prometheus did not become ready: " + log());
+  }
+
+  private void waitScraped(int port) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      JsonNode up = api(port, "up{job=\"sparktrain\"}");
+      if (!up.isEmpty() && "1".equals(up.get(0).get("value").get(1).asText())) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("Prometheus never scraped the driver: " + log());
   }
 
   private String log() throws java.io.IOException {
