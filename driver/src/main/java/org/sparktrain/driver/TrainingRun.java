@@ -214,9 +214,9 @@ public final class TrainingRun {
     StragglerDetector detector = null;
     Map<String, List<String>> skipped = new LinkedHashMap<>();
     try {
-      DataSource trainSource = DataSources.train(d, hadoop);
+      DataSource trainSource = DataSources.train(d, hadoop, sc, config.seed());
       DataDescription described = trainSource.validate();
-      DataSource testSource = DataSources.test(d, described.exampleShape(), hadoop);
+      DataSource testSource = DataSources.test(d, trainSource, described.exampleShape(), hadoop, sc, config.seed());
       testSource.validate();
       ModelSpec conf = buildNetwork(config, described.exampleShape());
       // one network of the run's spec for the checks that need its parameter blocks
@@ -301,7 +301,10 @@ public final class TrainingRun {
         skipped.forEach((k, v) -> sk.put(k, Map.of("count", v.size(), "files", v)));
         metrics.put("skipped_files", sk);
       }
-      if (!classes.isEmpty()) {
+      if (trainSource instanceof org.sparktrain.driver.data.TableSource table) {
+        output.writeText("features.json", table.spec().toJson());
+      }
+      if (!classes.isEmpty() && d.folders()) {
         List<String> names = classes;
         output.writeText("classes.json", JSON.writeValueAsString(Map.of("root", d.train().folder(), "classes", names)));
       }

@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparktrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Distributed deep-learning training on Apache Spark with parameter averaging.",
-    subcommands = {TrainCommand.class, PruneCommand.class, BenchCommand.class, ReportCommand.class, ExportImagesCommand.class, AugmentPreviewCommand.class,
+    subcommands = {TrainCommand.class, PruneCommand.class, PredictCommand.class, EvaluateCommand.class,
+        ExportTableCommand.class,
+        BenchCommand.class, ReportCommand.class, ExportImagesCommand.class, AugmentPreviewCommand.class,
         AugmentBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {

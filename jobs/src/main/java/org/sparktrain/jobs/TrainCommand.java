@@ -39,7 +39,8 @@ final class TrainCommand implements Callable<Integer> {
     // cluster's Hadoop configuration.
     TrainingRun.resumes(cfg, overwrite, resume, new Configuration());
     PrintStream out = System.out;
-    if (!TrainingEngine.named(cfg.engine()).usesSpark()) {
+    // tables and columnar files are read by Spark SQL, whichever engine trains
+    if (!TrainingEngine.named(cfg.engine()).usesSpark() && !cfg.data().tabular()) {
       TrainingRun.run(null, cfg, overwrite, resume, out, List.of());
       return ExitCodes.OK;
     }

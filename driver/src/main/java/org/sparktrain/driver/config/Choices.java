@@ -40,11 +40,36 @@ public final class Choices {
 
   /** {@code data.format}. */
   public enum DataFormat implements Choice {
-    IDX, FOLDER;
+    IDX, FOLDER, PARQUET, CSV, ORC, JSON, TABLE;
+
+    /** Whether Spark SQL reads it (a table or a file format with columns). */
+    public boolean tabular() {
+      return this != IDX && this != FOLDER;
+    }
 
     @Override
     public String configName() {
       return spell(this);
+    }
+  }
+
+  /** {@code data.normalize}. */
+  public enum Normalize implements Choice {
+    STANDARD, MINMAX, NONE;
+
+    @Override
+    public String configName() {
+      return spell(this);
+    }
+  }
+
+  /** {@code data.on_null}. */
+  public enum OnNull implements Choice {
+    FAIL, DROP, IMPUTE_MEAN;
+
+    @Override
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

@@ -36,7 +36,40 @@ public record TrainConfig(
       @JsonProperty("limit") Limit limit,
       @JsonProperty("shuffle") boolean shuffle,
       @JsonProperty("image") Image image,
-      @JsonProperty("on_bad_file") String onBadFile) implements Serializable {
+      @JsonProperty("on_bad_file") String onBadFile,
+      @JsonProperty("features") List<String> features,
+      @JsonProperty("label") String label,
+      @JsonProperty("categorical") List<String> categorical,
+      @JsonProperty("normalize") String normalize,
+      @JsonProperty("on_null") String onNull,
+      @JsonProperty("csv") Csv csv) implements Serializable {
+    /** True for a table or a columnar file format Spark SQL reads. */
+    public boolean tabular() {
+      return formatChoice().tabular();
+    }
+
+    /**
+     * This data's settings reading {@code at} (a path, or a table for format table) as its test
+     * split in {@code format} (null: this data's): what {@code evaluate} reads new rows with.
+     */
+    public Data forInput(String format, String at) {
+      String f = format == null ? this.format : format;
+      boolean table = Choices.parse(Choices.DataFormat.class, f, "--input-format") == Choices.DataFormat.TABLE;
+      Split in = new Split(null, null, null, table ? null : at, table ? at : null, 0.0);
+      return new Data(f, in, in, numClasses, partitions, new Limit(0, 0), shuffle, image, onBadFile, features, label,
+          categorical, normalize, onNull, csv);
+    }
+
+    /** {@code data.normalize} as its enum. */
+    public Choices.Normalize normalizeChoice() {
+      return Choices.parse(Choices.Normalize.class, normalize, "data.normalize");
+    }
+
+    /** {@code data.on_null} as its enum. */
+    public Choices.OnNull onNullChoice() {
+      return Choices.parse(Choices.OnNull.class, onNull, "data.on_null");
+    }
+
     /** True for image-folder data. */
     public boolean folders() {
       return formatChoice() == Choices.DataFormat.FOLDER;
@@ -58,11 +91,23 @@ public record TrainConfig(
                       @JsonProperty("channels") int channels) implements Serializable {}
 
   /**
-   * {@code data.train} / {@code data.test}: an IDX images file and its labels file, or (format
-   * folder) a directory of class folders.
+   * {@code data.train} / {@code data.test}: an IDX images file and its labels file, (format
+   * folder) a directory of class folders, (parquet, csv, orc, json) a path, or (table) a catalog
+   * table; {@code data.test.fraction} instead holds out a seeded share of the training rows.
    */
   public record Split(@JsonProperty("images") String images, @JsonProperty("labels") String labels,
-                      @JsonProperty("folder") String folder) implements Serializable {}
+                      @JsonProperty("folder") String folder, @JsonProperty("path") String path,
+                      @JsonProperty("table") String table, @JsonProperty("fraction") Double fraction)
+      implements Serializable {
+    /** {@code fraction}, 0 when unset (only {@code data.test.fraction} is a key). */
+    public double share() {
+      return fraction == null ? 0 : fraction;
+    }
+  }
+
+  /** {@code data.csv}: how CSV files are read. */
+  public record Csv(@JsonProperty("header") boolean header, @JsonProperty("delimiter") String delimiter)
+      implements Serializable {}
 
   /** {@code data.limit.*}: use only the first N examples (0 = all). */
   public record Limit(@JsonProperty("train") int train, @JsonProperty("test") int test) implements Serializable {}
@@ -217,6 +262,30 @@ public record TrainConfig(
       range("data.image.width", data.image().width(), 1, 8192);
       if (data.image().channels() != 1 && data.image().channels() != 3) {
         throw new ConfigException("data.image.channels", data.image().channels() + " is not allowed; allowed: 1 or 3");
+      }
+    } else if (data.tabular()) {
+      boolean table = data.formatChoice() == Choices.DataFormat.TABLE;
+      String where = table ? "table" : "path";
+      String trainAt = table ? data.train().table() : data.train().path();
+      if (trainAt == null || trainAt.isBlank()) {
+        throw new ConfigException("data.train." + where, "is required for data.format " + data.format()
+            + (table ? " (a catalog table name, e.g. db.events)" : " (a file or directory: file://, hdfs://, s3a://, gs://)"));
+      }
+      String testAt = table ? data.test().table() : data.test().path();
+      boolean held = data.test().share() > 0;
+      if ((testAt == null || testAt.isBlank()) == !held) {
+        throw new ConfigException("data.test." + where, held ? "and data.test.fraction are both set; use one"
+            : "is required (or hold out training rows with data.test.fraction, e.g. 0.2)");
+      }
+      if (data.train().share() != 0) {
+        throw new ConfigException("data.train.fraction", "is not a key; the held-out share is data.test.fraction");
+      }
+      if (data.features() == null || data.features().isEmpty()) {
+        throw new ConfigException("data.features", "must list the feature columns (numeric columns, or one vector / "
+            + "array column) for data.format " + data.format());
+      }
+      if (data.label() == null || data.label().isBlank()) {
+        throw new ConfigException("data.label", "must name the label column for data.format " + data.format());
       }
     } else {
       requirePath("data.train.images", data.train().images());

@@ -1,0 +1,154 @@
+package org.sparktrain.driver.predict;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.driver.data.FeatureSpec;
+import org.sparktrain.driver.data.TableSource;
+import org.sparktrain.kernels.data.CorruptDataException;
+import org.sparktrain.kernels.model.ModelSpec;
+import org.sparktrain.kernels.model.Network;
+import org.sparktrain.kernels.train.FloatArrays;
+
+/**
+ * Scores a table on the executors: the model's spec and parameters are broadcast once, each
+ * executor thread builds the network once per broadcast and keeps it (DL4J networks are not safe
+ * for concurrent inference), rows are transformed by the model's {@link FeatureSpec} and scored
+ * in batches, so memory per task is bounded by the batch. Output rows: the kept input columns,
+ * {@code prediction} (the class name of a string label, else the class index) and
+ * {@code probability} (one per class).
+ */
+public final class Predictor {
+  private Predictor() {}
+
+  /** Networks built on this executor, per broadcast and thread. */
+  private static final Map<String, Network> BUILT = new ConcurrentHashMap<>();
+
+  /**
+   * The scored rows of {@code input} (lazy: a Spark action runs it).
+   *
+   * @param keep input columns copied to the output (ids, timestamps)
+   * @param at names the input in errors
+   */
+  public static Dataset<Row> score(SparkSession spark, Network net, FeatureSpec spec, Dataset<Row> input,
+                                   List<String> keep, int batch, String at) {
+    TableSource.requireMatches(spec, input.schema(), at);
+    List<String> names = java.util.Arrays.asList(input.schema().fieldNames());
+    for (String k : keep) {
+      if (!names.contains(k)) {
+        throw new CorruptDataException(at, "has no column '" + k + "' (--keep); columns: " + names);
+      }
+    }
+    List<Column> cols = new ArrayList<>();
+    spec.columns().forEach(c -> cols.add(org.apache.spark.sql.functions.col(c.name())));
+    keep.forEach(k -> cols.add(org.apache.spark.sql.functions.col(k)));
+    Dataset<Row> selected = input.select(cols.toArray(Column[]::new));
+    StructType out = new StructType();
+    for (String k : keep) {
+      out = out.add(input.schema().apply(k));
+    }
+    out = out.add("prediction", spec.stringLabels() ? DataTypes.StringType : DataTypes.IntegerType, false)
+        .add("probability", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<float[]> params = sc.broadcast(FloatArrays.flat(net.params()));
+    JavaRDD<Row> scored = selected.javaRDD().mapPartitions(new ScorePartition(net.spec(), params, spec,
+        spec.columns().size(), keep.size(), batch));
+    return spark.createDataFrame(scored, out);
+  }
+
+  /** Scores one partition in batches. */
+  static final class ScorePartition implements FlatMapFunction<Iterator<Row>, Row> {
+    private static final long serialVersionUID = 1L;
+    private final ModelSpec model;
+    private final Broadcast<float[]> params;
+    private final FeatureSpec spec;
+    private final int featureColumns;
+    private final int kept;
+    private final int batch;
+
+    ScorePartition(ModelSpec model, Broadcast<float[]> params, FeatureSpec spec, int featureColumns, int kept, int batch) {
+      this.model = model;
+      this.params = params;
+      this.spec = spec;
+      this.featureColumns = featureColumns;
+      this.kept = kept;
+      this.batch = batch;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      Network net = BUILT.computeIfAbsent(params.id() + "/" + Thread.currentThread().getId(),
+          k -> model.build(params.value()));
+      int w = spec.width();
+      float[] x = new float[batch * w];
+      java.util.ArrayDeque<Row> ready = new java.util.ArrayDeque<>(batch);
+      List<Row> pending = new ArrayList<>(batch);
+      // lazily, one batch at a time: a task holds at most one batch of input and output rows
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          if (ready.isEmpty() && rows.hasNext()) {
+            scoreNextBatch();
+          }
+          return !ready.isEmpty();
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return ready.poll();
+        }
+
+        private void scoreNextBatch() {
+          pending.clear();
+          while (rows.hasNext() && pending.size() < batch) {
+            pending.add(rows.next());
+          }
+          int n = pending.size();
+          for (int i = 0; i < n; i++) {
+            spec.rawFeatures(pending.get(i), x, i * w);
+            spec.normalize(x, i * w);
+          }
+          INDArray p = net.output(Nd4j.create(java.util.Arrays.copyOf(x, n * w), new long[] {n, w}, 'c'))[0];
+          float[] probs = p.dup('c').data().asFloat();
+          int classes = (int) p.size(1);
+          for (int i = 0; i < n; i++) {
+            double[] prob = new double[classes];
+            int best = 0;
+            for (int c = 0; c < classes; c++) {
+              prob[c] = probs[i * classes + c];
+              if (prob[c] > prob[best]) {
+                best = c;
+              }
+            }
+            Object[] values = new Object[kept + 2];
+            Row r = pending.get(i);
+            for (int k = 0; k < kept; k++) {
+              values[k] = r.get(featureColumns + k);
+            }
+            values[kept] = spec.stringLabels() ? spec.classes().get(best) : (Object) best;
+            values[kept + 1] = prob;
+            ready.add(RowFactory.create(values));
+          }
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package org.sparktrain.jobs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.sparktrain.driver.config.Choices;
+import org.sparktrain.driver.config.ConfigException;
+import org.sparktrain.driver.data.DataSources;
+import org.sparktrain.driver.data.TableSource;
+import org.sparktrain.driver.output.OutputExistsException;
+import org.sparktrain.driver.predict.ModelFiles;
+import org.sparktrain.driver.predict.Predictor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sparktrain predict}: score a table with a trained model, on the executors. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = "Score a table (Parquet, CSV, ORC, JSON files or a catalog table) with a model trained on tabular "
+        + "data; writes the kept columns, prediction and probability atomically (staging, then rename; _SUCCESS).")
+final class PredictCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "A train output directory (or its model.zip).")
+  String model;
+
+  @Option(names = "--input", required = true, paramLabel = "PATH", description = "Rows to score: a path, or a table name "
+      + "with --input-format table.")
+  String input;
+
+  @Option(names = "--input-format", paramLabel = "F", description = "parquet, csv, orc, json or table (default: the "
+      + "model's data.format).")
+  String inputFormat;
+
+  @Option(names = "--output", required = true, paramLabel = "PATH", description = "Where the predictions go (a directory).")
+  String output;
+
+  @Option(names = "--format", defaultValue = "parquet", paramLabel = "F", description = "Output format: parquet or csv "
+      + "(default ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(names = "--keep", split = ",", paramLabel = "COL", description = "Input columns copied to the output (ids).")
+  List<String> keep = new ArrayList<>();
+
+  @Option(names = "--batch", defaultValue = "1024", description = "Rows per inference batch (default ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--overwrite", description = "Replace an existing output.")
+  boolean overwrite;
+
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: set by the launcher).")
+  String master;
+
+  @Override
+  public Integer call() {
+    if (!format.equals("parquet") && !format.equals("csv")) {
+      throw new ConfigException("--format", "'" + format + "' is not allowed; allowed: parquet, csv");
+    }
+    if (batch < 1) {
+      throw new ConfigException("--batch", batch + " is out of range; allowed: >= 1");
+    }
+    Configuration hadoop = new Configuration();
+    Path out = new Path(output);
+    requireAvailable(out, hadoop);
+    ModelFiles m = ModelFiles.read(model, hadoop);
+    Choices.DataFormat in = Choices.parse(Choices.DataFormat.class, inputFormat != null ? inputFormat
+        : m.config().data().format(), "--input-format");
+    if (!in.tabular()) {
+      throw new ConfigException("--input-format", "'" + in.configName() + "' is not a table format; allowed: parquet, "
+          + "csv, orc, json, table");
+    }
+    try (JavaSparkContext sc = SparkContexts.create("sparktrain predict", master)) {
+      SparkSession spark = DataSources.session(sc);
+      long t0 = System.nanoTime();
+      Dataset<Row> rows = TableSource.read(spark, in, m.config().data().csv(), input, "--input");
+      Dataset<Row> scored = Predictor.score(spark, m.network(), m.spec(), rows, keep, batch, input);
+      Path staging = new Path(out.getParent() == null ? new Path(".") : out.getParent(), "." + out.getName()
+          + ".staging-" + Long.toHexString(System.nanoTime()));
+      try {
+        scored.write().format(format).option("header", "true").save(staging.toString());
+        long n = spark.read().format(format).option("header", "true").load(staging.toString()).count();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        publish(staging, out, hadoop);
+        System.out.printf(Locale.ROOT, "predicted %,d rows in %.1f s (%,.0f rows/s, %d executor cores) with %s (sha256 "
+            + "%s) -> %s%n", n, seconds, n / seconds, sc.defaultParallelism(), m.dir(), m.sha256().substring(0, 12), out);
+      } catch (RuntimeException e) {
+        delete(staging, hadoop);
+        throw TableSource.asInputError(e, input);
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private void requireAvailable(Path out, Configuration hadoop) {
+    try {
+      if (out.getFileSystem(hadoop).exists(out) && !overwrite) {
+        throw new OutputExistsException(out + " exists; pass --overwrite to replace it");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Moves the finished staging directory to {@code out}, replacing it only now (--overwrite). */
+  private static void publish(Path staging, Path out, Configuration hadoop) {
+    try {
+      FileSystem fs = out.getFileSystem(hadoop);
+      if (fs.exists(out)) {
+        fs.delete(out, true);
+      }
+      if (!fs.rename(staging, out)) {
+        throw new IOException("could not rename " + staging + " to " + out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void delete(Path p, Configuration hadoop) {
+    try {
+      p.getFileSystem(hadoop).delete(p, true);
+    } catch (IOException e) {
+      // best effort: the staging directory is hidden and named as such
+    }
+  }
+}
