@@ -227,7 +227,9 @@ public final class TrainingRun {
         preflight(sc, config, conf, described.exampleShape(), out);
       }
       JavaSparkContext loader = engine.usesSpark() ? sc : null;
+      long loadStart = System.nanoTime();
       DataSource.Split tr = trainSource.load(loader, d.partitions());
+      double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
       train = TrainingData.of(tr);
       DataSource.Split te = testSource.load(loader, d.partitions());
       test = TrainingData.of(te);
@@ -280,6 +282,11 @@ public final class TrainingRun {
       double wall = (System.nanoTime() - t0) / 1e9;
 
       Map<String, Object> metrics = metrics(config, train, test, result, eval, wall, runId);
+      // reading, decoding and caching the training split (tables: read, transformed and partitioned on Spark)
+      metrics.put("data_load_seconds", loadSeconds);
+      if (trainSource instanceof org.sparktrain.driver.data.TableSource table) {
+        metrics.put("data_decode_seconds", table.decodeSeconds()); // of which reading and decoding rows
+      }
       Map<String, Object> health = monitor.health();
       if (health != null) {
         metrics.put("health", health);

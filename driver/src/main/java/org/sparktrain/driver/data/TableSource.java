@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
@@ -53,8 +55,6 @@ import org.sparktrain.kernels.data.LabelKind;
  */
 public final class TableSource implements DataSource {
   private static final Logger LOG = LoggerFactory.getLogger(TableSource.class);
-  /** The hidden row-id column of a held-out split. */
-  private static final String ROW_ID = "__sparktrain_row";
 
   private final String split;
   private final TrainConfig.Data data;
@@ -66,6 +66,7 @@ public final class TableSource implements DataSource {
   private Dataset<Row> rows;
   private long count;
   private DataFile file;
+  private double decodeSeconds = Double.NaN;
 
   /**
    * @param split {@code train} or {@code test}
@@ -82,6 +83,11 @@ public final class TableSource implements DataSource {
     this.seed = seed;
     this.limit = limit;
     this.trained = trained;
+  }
+
+  /** Seconds the last {@link #load} spent reading and decoding rows (before ordering them), NaN before. */
+  public double decodeSeconds() {
+    return decodeSeconds;
   }
 
   /** The fitted (training) or applied (test) feature spec; after {@link #validate()}. */
@@ -139,12 +145,13 @@ public final class TableSource implements DataSource {
     String at = table() ? s.table() : s.path();
     Dataset<Row> df = read(spark, data, at, key());
     if (heldOut()) {
-      // a seeded hash of the row's position decides train or test; the same files give the same split
-      Column h = org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(col(ROW_ID), lit(seed)),
-          lit(1_000_000L));
-      df = df.withColumn(ROW_ID, org.apache.spark.sql.functions.monotonically_increasing_id());
+      // a seeded hash of the row's content decides train or test: the same rows give the same split,
+      // whatever the files' order or Spark's partitioning
+      Column h = org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(
+          java.util.stream.Stream.concat(Arrays.stream(df.columns()).map(org.apache.spark.sql.functions::col),
+              java.util.stream.Stream.of(lit(seed))).toArray(Column[]::new)), lit(1_000_000L));
       Column test = h.lt(lit(Math.round(data.test().share() * 1_000_000)));
-      df = df.filter(split.equals("test") ? test : org.apache.spark.sql.functions.not(test)).drop(ROW_ID);
+      df = df.filter(split.equals("test") ? test : org.apache.spark.sql.functions.not(test));
     }
     try {
       if (data.formatChoice() == Choices.DataFormat.CSV) {
@@ -159,10 +166,8 @@ public final class TableSource implements DataSource {
       }
       spec = trained != null ? check(df, at) : fit(df, at);
       rows = select(df, spec, at);
-      if (limit > 0) {
-        rows = rows.limit(limit);
-      }
-      count = rows.count();
+      long all = rows.count();
+      count = limit > 0 ? Math.min(limit, all) : all; // the first rows in file order: load drops the rest
     } catch (Exception e) { // Spark's exceptions are undeclared (Scala)
       throw rethrow(e, at);
     }
@@ -291,10 +296,12 @@ public final class TableSource implements DataSource {
     }
     final FeatureSpec s = new FeatureSpec(columns, data.label(), classes, strings, data.normalize(), null, null);
     if (data.normalizeChoice() != Choices.Normalize.NONE) {
-      FeatureSpec.FeatureStats stats = select(df, s, at).javaRDD().treeAggregate(
+      Dataset<Row> selected = select(df, s, at);
+      RowDecoder decoder = new RowDecoder(s, selected.schema()); // s has no scaling yet: raw features
+      FeatureSpec.FeatureStats stats = selected.queryExecution().toRdd().toJavaRDD().treeAggregate(
           new FeatureSpec.FeatureStats(s.width()), (acc, row) -> {
             float[] x = new float[s.width()];
-            s.rawFeatures(row, x, 0);
+            decoder.features(row, x, 0);
             return acc.add(x);
           }, FeatureSpec.FeatureStats::merge);
       double[][] sc = FeatureSpec.scaling(data.normalize(), stats);
@@ -357,89 +364,265 @@ public final class TableSource implements DataSource {
     DataDescription description = new DataDescription(new int[] {s.width()}, LabelKind.CLASS, s.numClasses(), count,
         s.classes());
     try {
-      if (sc == null) {
-        ExampleBlock local = toBlock(0, rows.collectAsList().iterator(), n, s);
-        return new Split(null, local, description, List.of(file), List.of());
+      // 1. decode every read partition into segments of float rows, one per run of rows of one file
+      Dataset<Row> withFile = rows.withColumn(FILE, org.apache.spark.sql.functions.input_file_name());
+      RowDecoder decoder = new RowDecoder(s, withFile.schema());
+      int fileColumn = s.inputColumns().size();
+      int width = s.width();
+      JavaRDD<Segment> segments = withFile.queryExecution().toRdd().toJavaRDD()
+          .mapPartitionsWithIndex((part, it) -> Segment.decode(part, it, decoder, fileColumn, width), true)
+          .setName("table-segments:" + where());
+      segments.persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        // 2. order them by file name, then position (Spark packs files into partitions largest first), so a
+        //    table written in order is trained in order, and give each its first row's index
+        long t0 = System.nanoTime();
+        List<long[]> order = new ArrayList<>();
+        List<String> files = new ArrayList<>();
+        List<Segment.Info> infos = segments.map(Segment::info).collect();
+        decodeSeconds = (System.nanoTime() - t0) / 1e9;
+        for (Segment.Info info : infos) {
+          files.add(info.file());
+          order.add(new long[] {info.partition(), info.seq(), info.count(), order.size()});
+        }
+        order.sort((a, b) -> {
+          int f = files.get((int) a[3]).compareTo(files.get((int) b[3]));
+          return f != 0 ? f : a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]);
+        });
+        java.util.Map<Long, Long> starts = new java.util.HashMap<>();
+        long at = 0;
+        for (long[] o : order) {
+          starts.put(o[0] << 32 | o[1], at);
+          at += o[2];
+        }
+        long[] bounds = ranges.stream().mapToLong(r -> r[0]).toArray();
+        if (sc == null) {
+          List<Segment.Piece> pieces = new ArrayList<>();
+          segments.collect().forEach(g -> pieces.addAll(g.cut(starts.get(g.key()), bounds, n, width)));
+          ExampleBlock local = Segment.assemble(0, pieces, counts[0], width);
+          return new Split(null, local, description, List.of(file), List.of());
+        }
+        // 3. move the pieces to their training partition (one shuffle of float arrays) and join them in order
+        org.apache.spark.broadcast.Broadcast<java.util.Map<Long, Long>> startOf = sc.broadcast(starts);
+        JavaRDD<ExampleBlock> blocks = segments
+            .flatMapToPair(g -> g.cut(startOf.value().get(g.key()), bounds, n, width).stream()
+                .map(piece -> new scala.Tuple2<>(piece.target(), piece)).iterator())
+            .partitionBy(new org.apache.spark.HashPartitioner(p))
+            .mapPartitionsWithIndex((t, it) -> {
+              List<Segment.Piece> mine = new ArrayList<>();
+              it.forEachRemaining(tp -> mine.add(tp._2()));
+              return List.of(Segment.assemble(bounds[t], mine, counts[t], width)).iterator();
+            }, true)
+            .setName("table:" + where());
+        blocks.persist(StorageLevel.MEMORY_ONLY());
+        long built = blocks.map(ExampleBlock::count).reduce(Integer::sum);
+        startOf.destroy(false);
+        if (built != n) {
+          throw new IllegalStateException(where() + ": built " + built + " examples of " + n);
+        }
+        double total = (System.nanoTime() - t0) / 1e9;
+        LOG.info("{}: {} examples of {} features in {} partitions of {}-{}; read + decode {} s ({} rows/s), "
+            + "ordering + repartitioning {} s", where(), n, s.width(), p, Arrays.stream(counts).min().orElse(0),
+            Arrays.stream(counts).max().orElse(0), String.format(Locale.ROOT, "%.2f", decodeSeconds),
+            String.format(Locale.ROOT, "%,.0f", n / decodeSeconds), String.format(Locale.ROOT, "%.2f", total - decodeSeconds));
+        return new Split(new DistributedDataset(blocks, counts, new int[] {s.width()}, List.of(file)), null,
+            description, List.of(file), List.of());
+      } finally {
+        segments.unpersist(false);
       }
-      long total = n;
-      JavaRDD<ExampleBlock> blocks = rows.javaRDD().zipWithIndex()
-          .mapToPair(t -> new scala.Tuple2<>(t._2(), t._1()))
-          .repartitionAndSortWithinPartitions(new RangePartitioner(total, p))
-          .mapPartitions(it -> {
-            List<Row> part = new ArrayList<>();
-            long first = -1;
-            while (it.hasNext()) {
-              scala.Tuple2<Long, Row> t = it.next();
-              if (first < 0) {
-                first = t._1();
-              }
-              part.add(t._2());
-            }
-            return List.of(toBlock(Math.max(0, first), part.iterator(), part.size(), s)).iterator();
-          }, true)
-          .setName("table:" + where());
-      blocks.persist(StorageLevel.MEMORY_ONLY());
-      long built = blocks.map(ExampleBlock::count).reduce(Integer::sum);
-      if (built != total) {
-        throw new IllegalStateException(where() + ": built " + built + " examples of " + total);
-      }
-      LOG.info("{}: {} examples of {} features in {} partitions of {}-{}", where(), n, s.width(), p,
-          Arrays.stream(counts).min().orElse(0), Arrays.stream(counts).max().orElse(0));
-      return new Split(new DistributedDataset(blocks, counts, new int[] {s.width()}, List.of(file)), null, description,
-          List.of(file), List.of());
     } catch (Exception e) { // Spark's exceptions are undeclared (Scala)
       throw rethrow(e, where());
     }
   }
 
-  /** One block of {@code n} rows, the first of which has index {@code firstId}. */
-  static ExampleBlock toBlock(long firstId, Iterator<Row> rows, int n, FeatureSpec s) {
-    int w = s.width();
-    float[] x = new float[n * w];
-    byte[] y = new byte[n];
-    int i = 0;
-    while (rows.hasNext()) {
-      Row r = rows.next();
-      try {
-        s.rawFeatures(r, x, i * w);
-        s.normalize(x, i * w);
-        y[i] = (byte) s.label(r);
-      } catch (IllegalArgumentException | ClassCastException e) {
-        throw new IllegalArgumentException("row " + (firstId + i) + ": " + e.getMessage(), e);
-      }
-      i++;
-    }
-    return ExampleBlock.ofFloats(firstId, n, new int[] {w}, x, LabelKind.CLASS, y, null, 0, null);
-  }
+  private static final String FILE = "__sparktrain_file";
 
-  /** Assigns row index ranges {@code [i*n/p, (i+1)*n/p)} to partition i, as the IDX source balances. */
-  static final class RangePartitioner extends org.apache.spark.Partitioner {
+  /**
+   * A run of consecutive rows of one file within one read partition, decoded: what ordering and
+   * repartitioning move instead of rows.
+   */
+  static final class Segment implements Serializable {
     private static final long serialVersionUID = 1L;
-    private final long n;
-    private final int p;
+    final int partition;
+    final int seq;
+    final String file;
+    final int count;
+    final float[] x;
+    final byte[] y;
 
-    RangePartitioner(long n, int p) {
-      this.n = n;
-      this.p = p;
+    Segment(int partition, int seq, String file, int count, float[] x, byte[] y) {
+      this.partition = partition;
+      this.seq = seq;
+      this.file = file;
+      this.count = count;
+      this.x = x;
+      this.y = y;
     }
 
-    @Override
-    public int numPartitions() {
-      return p;
+    long key() {
+      return (long) partition << 32 | seq;
     }
 
-    @Override
-    public int getPartition(Object key) {
-      long i = (Long) key;
-      // the largest q with q*n/p <= i
-      int q = (int) Math.min(p - 1, (i * p + p - 1) / n);
-      while (q > 0 && (long) q * n / p > i) {
-        q--;
+    /**
+     * Where a segment came from and how many rows it holds (what the driver orders). A class, not
+     * a record: Spark's unsafe Kryo cannot write records' fields.
+     */
+    static final class Info implements Serializable {
+      private static final long serialVersionUID = 1L;
+      private final int partition;
+      private final int seq;
+      private final String file;
+      private final int count;
+
+      Info(int partition, int seq, String file, int count) {
+        this.partition = partition;
+        this.seq = seq;
+        this.file = file;
+        this.count = count;
       }
-      while (q < p - 1 && (long) (q + 1) * n / p <= i) {
-        q++;
+
+      int partition() {
+        return partition;
       }
-      return q;
+
+      int seq() {
+        return seq;
+      }
+
+      String file() {
+        return file;
+      }
+
+      int count() {
+        return count;
+      }
+    }
+
+    Info info() {
+      return new Info(partition, seq, file, count);
+    }
+
+    /** A slice of a segment bound for training partition {@code target}, starting at global row {@code start}. */
+    static final class Piece implements Serializable {
+      private static final long serialVersionUID = 1L;
+      private final int target;
+      private final long start;
+      private final int count;
+      private final float[] x;
+      private final byte[] y;
+
+      Piece(int target, long start, int count, float[] x, byte[] y) {
+        this.target = target;
+        this.start = start;
+        this.count = count;
+        this.x = x;
+        this.y = y;
+      }
+
+      int target() {
+        return target;
+      }
+
+      long start() {
+        return start;
+      }
+
+      int count() {
+        return count;
+      }
+
+      float[] x() {
+        return x;
+      }
+
+      byte[] y() {
+        return y;
+      }
+    }
+
+    /** Decodes one read partition's rows (Spark reuses the row objects: each is read at once). */
+    static Iterator<Segment> decode(int part, Iterator<InternalRow> it, RowDecoder decoder, int fileColumn, int width) {
+      List<Segment> out = new ArrayList<>();
+      String current = null;
+      float[] x = new float[Math.max(width, 1) * 256];
+      byte[] y = new byte[256];
+      int n = 0;
+      long row = 0;
+      while (it.hasNext()) {
+        InternalRow r = it.next();
+        String file = r.isNullAt(fileColumn) ? "" : r.getUTF8String(fileColumn).toString();
+        if (current != null && !file.equals(current) && n > 0) {
+          out.add(new Segment(part, out.size(), current, n, Arrays.copyOf(x, n * width), Arrays.copyOf(y, n)));
+          n = 0;
+        }
+        current = file;
+        if ((n + 1) * width > x.length) {
+          x = Arrays.copyOf(x, Math.max(x.length * 2, (n + 1) * width));
+        }
+        if (n + 1 > y.length) {
+          y = Arrays.copyOf(y, y.length * 2);
+        }
+        try {
+          decoder.features(r, x, n * width);
+          y[n] = (byte) decoder.label(r);
+        } catch (IllegalArgumentException | ClassCastException e) {
+          throw new IllegalArgumentException("row " + row + " of " + file + ": " + e.getMessage(), e);
+        }
+        n++;
+        row++;
+      }
+      if (n > 0) {
+        out.add(new Segment(part, out.size(), current, n, Arrays.copyOf(x, n * width), Arrays.copyOf(y, n)));
+      }
+      return out.iterator();
+    }
+
+    /** This segment (first row = global row {@code start}) cut at the training partitions' bounds, rows >= n dropped. */
+    List<Piece> cut(long start, long[] bounds, int n, int width) {
+      List<Piece> pieces = new ArrayList<>();
+      long from = start;
+      long end = Math.min(start + count, n);
+      while (from < end) {
+        int t = partitionOf(from, bounds);
+        long to = Math.min(end, t + 1 < bounds.length ? bounds[t + 1] : n);
+        int a = (int) (from - start);
+        int b = (int) (to - start);
+        pieces.add(new Piece(t, from, b - a, Arrays.copyOfRange(x, a * width, b * width), Arrays.copyOfRange(y, a, b)));
+        from = to;
+      }
+      return pieces;
+    }
+
+    private static int partitionOf(long row, long[] bounds) {
+      int t = Arrays.binarySearch(bounds, row);
+      if (t < 0) {
+        t = -t - 2;
+      }
+      // empty partitions share a bound: take the last partition starting at it
+      while (t + 1 < bounds.length && bounds[t + 1] == row) {
+        t++;
+      }
+      return t;
+    }
+
+    /** Joins the pieces of one training partition, in row order, into its block. */
+    static ExampleBlock assemble(long firstId, List<Piece> pieces, int expected, int width) {
+      pieces.sort(java.util.Comparator.comparingLong(Piece::start));
+      float[] x = new float[expected * width];
+      byte[] y = new byte[expected];
+      int at = 0;
+      for (Piece piece : pieces) {
+        if (piece.start() != firstId + at) {
+          throw new IllegalStateException("rows " + (firstId + at) + ".. missing before " + piece.start());
+        }
+        System.arraycopy(piece.x(), 0, x, at * width, piece.count() * width);
+        System.arraycopy(piece.y(), 0, y, at, piece.count());
+        at += piece.count();
+      }
+      if (at != expected) {
+        throw new IllegalStateException("assembled " + at + " rows of " + expected);
+      }
+      return ExampleBlock.ofFloats(firstId, expected, new int[] {width}, x, LabelKind.CLASS, y, null, 0, null);
     }
   }
 

@@ -18,7 +18,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.sparktrain.driver.data.FeatureSpec;
+import org.sparktrain.driver.data.RowDecoder;
 import org.sparktrain.driver.data.TableSource;
 import org.sparktrain.kernels.data.CorruptDataException;
 import org.sparktrain.kernels.model.ModelSpec;
@@ -66,38 +68,47 @@ public final class Predictor {
         .add("probability", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<float[]> params = sc.broadcast(FloatArrays.flat(net.params()));
-    JavaRDD<Row> scored = selected.javaRDD().mapPartitions(new ScorePartition(net.spec(), params, spec,
-        spec.columns().size(), keep.size(), batch));
-    return spark.createDataFrame(scored, out);
+    // Spark's internal rows: a float array column is copied in one call, numbers are not boxed
+    RowDecoder decoder = new RowDecoder(spec, selected.schema());
+    org.apache.spark.sql.types.DataType[] keptTypes = keep.stream().map(k -> input.schema().apply(k).dataType())
+        .toArray(org.apache.spark.sql.types.DataType[]::new);
+    JavaRDD<InternalRow> scored = selected.queryExecution().toRdd().toJavaRDD().mapPartitions(new ScorePartition(
+        net.spec(), params, spec, decoder, spec.columns().size(), keptTypes, batch));
+    return spark.internalCreateDataFrame(scored.rdd(), out, false);
   }
 
   /** Scores one partition in batches. */
-  static final class ScorePartition implements FlatMapFunction<Iterator<Row>, Row> {
-    private static final long serialVersionUID = 1L;
+  static final class ScorePartition implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+    private static final long serialVersionUID = 2L;
     private final ModelSpec model;
     private final Broadcast<float[]> params;
     private final FeatureSpec spec;
+    private final RowDecoder decoder;
     private final int featureColumns;
-    private final int kept;
+    private final org.apache.spark.sql.types.DataType[] kept;
     private final int batch;
 
-    ScorePartition(ModelSpec model, Broadcast<float[]> params, FeatureSpec spec, int featureColumns, int kept, int batch) {
+    ScorePartition(ModelSpec model, Broadcast<float[]> params, FeatureSpec spec, RowDecoder decoder, int featureColumns,
+                   org.apache.spark.sql.types.DataType[] kept, int batch) {
       this.model = model;
       this.params = params;
       this.spec = spec;
+      this.decoder = decoder;
       this.featureColumns = featureColumns;
       this.kept = kept;
       this.batch = batch;
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
+    public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
       Network net = BUILT.computeIfAbsent(params.id() + "/" + Thread.currentThread().getId(),
           k -> model.build(params.value()));
       int w = spec.width();
       float[] x = new float[batch * w];
-      java.util.ArrayDeque<Row> ready = new java.util.ArrayDeque<>(batch);
-      List<Row> pending = new ArrayList<>(batch);
+      java.util.ArrayDeque<InternalRow> ready = new java.util.ArrayDeque<>(batch);
+      Object[][] keptValues = new Object[batch][];
+      org.apache.spark.unsafe.types.UTF8String[] names = spec.classes().stream()
+          .map(org.apache.spark.unsafe.types.UTF8String::fromString).toArray(org.apache.spark.unsafe.types.UTF8String[]::new);
       // lazily, one batch at a time: a task holds at most one batch of input and output rows
       return new Iterator<>() {
         @Override
@@ -109,7 +120,7 @@ public final class Predictor {
         }
 
         @Override
-        public Row next() {
+        public InternalRow next() {
           if (!hasNext()) {
             throw new java.util.NoSuchElementException();
           }
@@ -117,14 +128,19 @@ public final class Predictor {
         }
 
         private void scoreNextBatch() {
-          pending.clear();
-          while (rows.hasNext() && pending.size() < batch) {
-            pending.add(rows.next());
-          }
-          int n = pending.size();
-          for (int i = 0; i < n; i++) {
-            spec.rawFeatures(pending.get(i), x, i * w);
-            spec.normalize(x, i * w);
+          int n = 0;
+          while (rows.hasNext() && n < batch) {
+            InternalRow r = rows.next(); // reused by Spark: read it now
+            decoder.features(r, x, n * w);
+            Object[] k = new Object[kept.length];
+            for (int i = 0; i < kept.length; i++) {
+              Object v = r.isNullAt(featureColumns + i) ? null : r.get(featureColumns + i, kept[i]);
+              k[i] = v instanceof org.apache.spark.unsafe.types.UTF8String u ? u.copy()
+                  : v instanceof org.apache.spark.sql.catalyst.util.ArrayData a ? a.copy()
+                  : v instanceof InternalRow s ? s.copy() : v;
+            }
+            keptValues[n] = k;
+            n++;
           }
           INDArray p = net.output(Nd4j.create(java.util.Arrays.copyOf(x, n * w), new long[] {n, w}, 'c'))[0];
           float[] probs = p.dup('c').data().asFloat();
@@ -138,14 +154,11 @@ public final class Predictor {
                 best = c;
               }
             }
-            Object[] values = new Object[kept + 2];
-            Row r = pending.get(i);
-            for (int k = 0; k < kept; k++) {
-              values[k] = r.get(featureColumns + k);
-            }
-            values[kept] = spec.stringLabels() ? spec.classes().get(best) : (Object) best;
-            values[kept + 1] = prob;
-            ready.add(RowFactory.create(values));
+            Object[] values = new Object[kept.length + 2];
+            System.arraycopy(keptValues[i], 0, values, 0, kept.length);
+            values[kept.length] = spec.stringLabels() ? names[best] : (Object) best;
+            values[kept.length + 1] = org.apache.spark.sql.catalyst.expressions.UnsafeArrayData.fromPrimitiveArray(prob);
+            ready.add(new org.apache.spark.sql.catalyst.expressions.GenericInternalRow(values));
           }
         }
       };

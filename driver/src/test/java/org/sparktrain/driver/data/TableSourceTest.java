@@ -117,8 +117,10 @@ class TableSourceTest extends SparkTestBase {
     DataSource.Split split = s.load(sc, 3);
     assertArrayEquals(new int[] {333, 333, 334}, split.distributed().partitionCounts());
     List<ExampleBlock> blocks = split.distributed().blocks().collect();
-    List<Double> order = spark.read().parquet(clean).select("a").collectAsList().stream().map(r -> r.getDouble(0))
-        .toList();
+    // the expected order: files by name, rows in file order (a stable sort of what Spark reads)
+    List<Double> order = spark.read().parquet(clean).select(org.apache.spark.sql.functions.col("a"),
+            org.apache.spark.sql.functions.input_file_name()).collectAsList().stream()
+        .sorted(java.util.Comparator.comparing(r -> r.getString(1))).map(r -> r.getDouble(0)).toList();
     int i = 0;
     for (ExampleBlock b : blocks) {
       assertEquals(i, b.firstId());
