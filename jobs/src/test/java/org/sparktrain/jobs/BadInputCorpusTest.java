@@ -73,7 +73,23 @@ class BadInputCorpusTest {
             "pruning.target_sparsity=1.0"),
         data("pruning an unknown layer", 2, "pruning.layers[1]", "pruning.method=magnitude", "pruning.layers=[0, 7]"),
         data("pruning on engine single", 2, "pruning.method", "pruning.method=magnitude", "engine=single"),
-        data("pruning method misspelt", 2, "pruning.method", "pruning.method=magnitud"));
+        data("pruning method misspelt", 2, "pruning.method", "pruning.method=magnitud"),
+        table("table: missing column", "nope", "train.csv", "train.csv", "data.features=[a, nope]"),
+        table("table: ragged csv row", "ragged.csv", "ragged.csv", "train.csv"),
+        table("table: NaN under on_null fail", "column 'a' has 1 null or NaN", "nan.csv", "train.csv"),
+        table("table: label outside the class map", "label 'axolotl' of column 'label' is not in the class map",
+            "train.csv", "odd-label.csv"),
+        table("table: empty", "empty.csv: holds no rows", "empty.csv", "train.csv"),
+        table("table: text in a numeric feature", "column 'b' is string, not numeric", "text-feature.csv", "train.csv"));
+  }
+
+  /** A CSV table of the corpus as the training / test split (features a, b; string label): exit 3. */
+  private static Arguments table(String name, String named, String train, String test, String... more) {
+    List<String> sets = new ArrayList<>(List.of("data.format=csv", "data.features=[a, b]", "data.label=label",
+        "data.num_classes=2", "data.train.path=" + CORPUS.resolve("table").resolve(train),
+        "data.test.path=" + CORPUS.resolve("table").resolve(test)));
+    sets.addAll(List.of(more));
+    return data(name, 3, named, sets.toArray(String[]::new));
   }
 
   /** A finished run with a checkpoint: what a bad run must not damage. */
