@@ -62,6 +62,7 @@ public final class TableSource implements DataSource {
   private final long seed;
   private final int limit;
   private final FeatureSpec trained;
+  private final Dataset<Row> frame;
   private FeatureSpec spec;
   private Dataset<Row> rows;
   private long count;
@@ -73,6 +74,19 @@ public final class TableSource implements DataSource {
    * @param trained the training split's spec (the test split), or null (the training split fits one)
    */
   public TableSource(String split, TrainConfig.Data data, SparkSession spark, long seed, int limit, FeatureSpec trained) {
+    this(split, data, spark, null, seed, limit, trained);
+  }
+
+  /**
+   * A split of rows already in a DataFrame ({@code SparkTrainer.fit}): the data settings' paths and
+   * tables are not read.
+   */
+  public static TableSource of(Dataset<Row> frame, TrainConfig.Data data, long seed, FeatureSpec trained) {
+    return new TableSource("train", data, frame.sparkSession(), frame, seed, 0, trained);
+  }
+
+  private TableSource(String split, TrainConfig.Data data, SparkSession spark, Dataset<Row> frame, long seed, int limit,
+                      FeatureSpec trained) {
     if (spark == null) {
       throw new ConfigException("data.format", "'" + data.format() + "' is read by Spark SQL: it needs a Spark "
           + "context (every engine gets one from bin/sparktrain train)");
@@ -80,6 +94,7 @@ public final class TableSource implements DataSource {
     this.split = split;
     this.data = data;
     this.spark = spark;
+    this.frame = frame;
     this.seed = seed;
     this.limit = limit;
     this.trained = trained;
@@ -97,6 +112,9 @@ public final class TableSource implements DataSource {
 
   /** Where this split is read from, for messages: the path or the table. */
   String where() {
+    if (frame != null) {
+      return "the DataFrame";
+    }
     TrainConfig.Split s = heldOut() ? data.train() : split.equals("train") ? data.train() : data.test();
     return table() ? "table " + s.table() : s.path();
   }
@@ -142,9 +160,9 @@ public final class TableSource implements DataSource {
   @Override
   public DataDescription validate() {
     TrainConfig.Split s = heldOut() ? data.train() : split.equals("train") ? data.train() : data.test();
-    String at = table() ? s.table() : s.path();
-    Dataset<Row> df = read(spark, data, at, key());
-    if (heldOut()) {
+    String at = frame != null ? "the DataFrame" : table() ? s.table() : s.path();
+    Dataset<Row> df = frame != null ? frame : read(spark, data, at, key());
+    if (heldOut() && frame == null) {
       // a seeded hash of the row's content decides train or test: the same rows give the same split,
       // whatever the files' order or Spark's partitioning
       Column h = org.apache.spark.sql.functions.pmod(org.apache.spark.sql.functions.xxhash64(
@@ -154,7 +172,7 @@ public final class TableSource implements DataSource {
       df = df.filter(split.equals("test") ? test : org.apache.spark.sql.functions.not(test));
     }
     try {
-      if (data.formatChoice() == Choices.DataFormat.CSV) {
+      if (frame == null && data.formatChoice() == Choices.DataFormat.CSV) {
         // Spark parses only the columns a query reads, so a ragged row passes unseen unless one pass
         // reads them all (FAILFAST then names the malformed record)
         df.agg(org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.xxhash64(Arrays.stream(df.columns())
