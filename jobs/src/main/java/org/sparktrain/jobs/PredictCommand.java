@@ -17,10 +17,10 @@ import org.sparktrain.driver.config.Choices;
 import org.sparktrain.driver.config.ConfigException;
 import org.sparktrain.driver.data.DataSources;
 import org.sparktrain.driver.data.TableSource;
-import org.sparktrain.driver.output.OutputExistsException;
 import org.sparktrain.driver.predict.ModelFiles;
 import org.sparktrain.driver.predict.Predictor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sparktrain predict}: score a table with a trained model, on the executors. */
@@ -28,16 +28,8 @@ import picocli.CommandLine.Option;
     description = "Score a table (Parquet, CSV, ORC, JSON files or a catalog table) with a model trained on tabular "
         + "data; writes the kept columns, prediction and probability atomically (staging, then rename; _SUCCESS).")
 final class PredictCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "A train output directory (or its model.zip).")
-  String model;
-
-  @Option(names = "--input", required = true, paramLabel = "PATH", description = "Rows to score: a path, or a table name "
-      + "with --input-format table.")
-  String input;
-
-  @Option(names = "--input-format", paramLabel = "F", description = "parquet, csv, orc, json or table (default: the "
-      + "model's data.format).")
-  String inputFormat;
+  @Mixin
+  ModelInputOptions in;
 
   @Option(names = "--output", required = true, paramLabel = "PATH", description = "Where the predictions go (a directory).")
   String output;
@@ -52,12 +44,6 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "1024", description = "Rows per inference batch (default ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--overwrite", description = "Replace an existing output.")
-  boolean overwrite;
-
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: set by the launcher).")
-  String master;
-
   @Override
   public Integer call() {
     if (!format.equals("parquet") && !format.equals("csv")) {
@@ -68,19 +54,19 @@ final class PredictCommand implements Callable<Integer> {
     }
     Configuration hadoop = new Configuration();
     Path out = new Path(output);
-    requireAvailable(out, hadoop);
-    ModelFiles m = ModelFiles.read(model, hadoop);
-    Choices.DataFormat in = Choices.parse(Choices.DataFormat.class, inputFormat != null ? inputFormat
+    org.sparktrain.driver.output.AtomicFile.requireAvailable(output, in.overwrite, hadoop);
+    ModelFiles m = ModelFiles.read(in.model, hadoop);
+    Choices.DataFormat inFormat = Choices.parse(Choices.DataFormat.class, in.inputFormat != null ? in.inputFormat
         : m.config().data().format(), "--input-format");
-    if (!in.tabular()) {
-      throw new ConfigException("--input-format", "'" + in.configName() + "' is not a table format; allowed: parquet, "
+    if (!inFormat.tabular()) {
+      throw new ConfigException("--input-format", "'" + inFormat.configName() + "' is not a table format; allowed: parquet, "
           + "csv, orc, json, table");
     }
-    try (JavaSparkContext sc = SparkContexts.create("sparktrain predict", master)) {
+    try (JavaSparkContext sc = SparkContexts.create("sparktrain predict", in.master)) {
       SparkSession spark = DataSources.session(sc);
       long t0 = System.nanoTime();
-      Dataset<Row> rows = TableSource.read(spark, in, m.config().data().csv(), input, "--input");
-      Dataset<Row> scored = Predictor.score(spark, m.network(), m.spec(), rows, keep, batch, input);
+      Dataset<Row> rows = TableSource.read(spark, inFormat, m.config().data().csv(), in.input, "--input");
+      Dataset<Row> scored = Predictor.score(spark, m.network(), m.spec(), rows, keep, batch, in.input);
       Path staging = new Path(out.getParent() == null ? new Path(".") : out.getParent(), "." + out.getName()
           + ".staging-" + Long.toHexString(System.nanoTime()));
       try {
@@ -92,20 +78,10 @@ final class PredictCommand implements Callable<Integer> {
             + "%s) -> %s%n", n, seconds, n / seconds, sc.defaultParallelism(), m.dir(), m.sha256().substring(0, 12), out);
       } catch (RuntimeException e) {
         delete(staging, hadoop);
-        throw TableSource.asInputError(e, input);
+        throw TableSource.asInputError(e, in.input);
       }
     }
     return ExitCodes.OK;
-  }
-
-  private void requireAvailable(Path out, Configuration hadoop) {
-    try {
-      if (out.getFileSystem(hadoop).exists(out) && !overwrite) {
-        throw new OutputExistsException(out + " exists; pass --overwrite to replace it");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** Moves the finished staging directory to {@code out}, replacing it only now (--overwrite). */

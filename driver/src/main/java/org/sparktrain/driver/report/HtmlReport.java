@@ -7,16 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparktrain.driver.output.BuildInfo;
-import org.sparktrain.driver.output.OutputExistsException;
 import org.sparktrain.kernels.data.CorruptDataException;
 
 /**
@@ -115,25 +112,7 @@ public final class HtmlReport {
    * an existing file unless {@code overwrite}.
    */
   public static void write(String html, String file, boolean overwrite, Configuration hadoop) {
-    Path out = new Path(file);
-    try {
-      FileSystem fs = out.getFileSystem(hadoop);
-      if (fs.exists(out) && !overwrite) {
-        throw new OutputExistsException(out + " exists; pass --overwrite to replace it");
-      }
-      Path tmp = new Path(out.getParent() == null ? new Path(".") : out.getParent(), "." + out.getName() + ".tmp");
-      try (OutputStream o = fs.create(tmp, true)) {
-        o.write(html.getBytes(StandardCharsets.UTF_8));
-      }
-      if (fs.exists(out)) {
-        fs.delete(out, false);
-      }
-      if (!fs.rename(tmp, out)) {
-        throw new IOException("could not rename " + tmp + " to " + out);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+    org.sparktrain.driver.output.AtomicFile.writeText(file, html, overwrite, hadoop);
   }
 
   private static String page(String title, String subtitle, ObjectNode data) {
