@@ -218,6 +218,14 @@ public final class TrainingRun {
       DataDescription described = trainSource.validate();
       DataSource testSource = DataSources.test(d, trainSource, described.exampleShape(), hadoop, sc, config.seed());
       testSource.validate();
+      try {
+        config.augmentation().pipeline().requireFits(described.exampleShape(),
+            config.augmentation().ops() == null ? List.of() : config.augmentation().ops());
+      } catch (IllegalArgumentException e) {
+        String m = e.getMessage();
+        int colon = m.indexOf(':');
+        throw new ConfigException(m.substring(0, colon), m.substring(colon + 2));
+      }
       ModelSpec conf = buildNetwork(config, described.exampleShape());
       // one network of the run's spec for the checks that need its parameter blocks
       org.sparktrain.kernels.model.Network probe = config.pruning().enabled() || warm != null ? conf.build() : null;
@@ -275,7 +283,8 @@ public final class TrainingRun {
       TrainingResult result = engine.train(new EngineContext(config, conf, runId, sc, train, listeners,
           checkpoint == null ? null : checkpoint.state(), checkpointer == null ? Checkpointer.NONE : checkpointer,
           initial));
-      Evaluation eval = evaluate(sc, result, test, d.numClasses());
+      DistributedEvaluator.Result full = evaluateFully(sc, result.network(), test, d.numClasses());
+      Evaluation eval = full.evaluation();
       for (TrainingListener l : listeners) {
         l.onEvaluation("test", eval);
       }
@@ -323,7 +332,7 @@ public final class TrainingRun {
           java.util.Arrays.stream(described.exampleShape()).reduce(1, (a, b) -> a * b), eval.accuracy(),
           n -> evaluate(sc, n, testData, d.numClasses()), output));
       output.writeText("metrics.json", JSON.writeValueAsString(metrics));
-      output.writeText("evaluation.json", JSON.writeValueAsString(EvaluationJson.of("test", eval, classes)));
+      output.writeText("evaluation.json", JSON.writeValueAsString(EvaluationJson.of("test", eval, full.probabilities(), classes)));
       output.writeText("metrics.prom", TextfileMetrics.of(metrics, config.output().dir(), config.engine(),
           System.currentTimeMillis()));
       output.writeText("config.yaml", ConfigLoader.toYaml(config));
@@ -416,8 +425,16 @@ public final class TrainingRun {
     out.println(sb);
   }
 
-  private static Evaluation evaluate(JavaSparkContext sc, TrainingResult result, TrainingData test, int classes) {
-    return evaluate(sc, result.network(), test, classes);
+  /** The test evaluation with the probability-based metrics (evaluation.json). */
+  private static DistributedEvaluator.Result evaluateFully(JavaSparkContext sc, org.sparktrain.kernels.model.Network net,
+                                                           TrainingData test, int classes) {
+    if (test.distributed() != null) {
+      return DistributedEvaluator.evaluateFully(sc, net, test.distributed(), classes, 512);
+    }
+    DistributedEvaluator.Result r = new DistributedEvaluator.Result(new Evaluation(classes),
+        new org.sparktrain.kernels.eval.ProbabilityMetrics(classes));
+    DistributedEvaluator.evaluateBlock(net, test.local(), classes, 512, r.evaluation(), r.probabilities());
+    return r;
   }
 
   private static Evaluation evaluate(JavaSparkContext sc, org.sparktrain.kernels.model.Network net, TrainingData test,

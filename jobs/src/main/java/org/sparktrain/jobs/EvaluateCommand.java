@@ -44,9 +44,11 @@ final class EvaluateCommand implements Callable<Integer> {
       TableSource rows = new TableSource("test", data, DataSources.session(sc), m.config().seed(), 0, m.spec());
       rows.validate();
       DataSource.Split split = rows.load(sc, 0);
-      Evaluation eval = DistributedEvaluator.evaluate(sc, m.network(), split.distributed(), m.spec().numClasses(), 512);
+      DistributedEvaluator.Result full = DistributedEvaluator.evaluateFully(sc, m.network(), split.distributed(),
+          m.spec().numClasses(), 512);
+      Evaluation eval = full.evaluation();
       split.distributed().blocks().unpersist(false);
-      Map<String, Object> json = new LinkedHashMap<>(EvaluationJson.of("input", eval, m.spec().classes()));
+      Map<String, Object> json = new LinkedHashMap<>(EvaluationJson.of("input", eval, full.probabilities(), m.spec().classes()));
       json.put("input", in.input);
       json.put("model", m.dir());
       json.put("model_sha256", m.sha256());

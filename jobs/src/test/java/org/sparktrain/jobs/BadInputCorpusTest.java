@@ -80,7 +80,11 @@ class BadInputCorpusTest {
         table("table: label outside the class map", "label 'axolotl' of column 'label' is not in the class map",
             "train.csv", "odd-label.csv"),
         table("table: empty", "empty.csv: holds no rows", "empty.csv", "train.csv"),
-        table("table: text in a numeric feature", "column 'b' is string, not numeric", "text-feature.csv", "train.csv"));
+        table("table: text in a numeric feature", "column 'b' is string, not numeric", "text-feature.csv", "train.csv"),
+        data("table: an image augmentation on rows", 2, "augmentation.ops[0].type", "data.format=csv",
+            "data.features=[a, b]", "data.label=label", "data.num_classes=2",
+            "data.train.path=" + CORPUS.resolve("table/train.csv"), "data.test.path=" + CORPUS.resolve("table/train.csv"),
+            "augmentation.ops=[{type: flip_h, p: 0.5}]"));
   }
 
   /** A CSV table of the corpus as the training / test split (features a, b; string label): exit 3. */

@@ -117,6 +117,12 @@ class TablesCommandTest {
     assertEquals(own.get("accuracy").asDouble(), e.get("accuracy").asDouble(), 1e-12);
     assertEquals(own.get("confusion_matrix"), e.get("confusion_matrix"));
     assertEquals(2000, e.get("examples").asLong());
+    // the probability-based metrics: the same model on the same rows gives the same figures
+    assertEquals(own.get("roc_auc_macro").asDouble(), e.get("roc_auc_macro").asDouble(), 1e-12);
+    assertEquals(own.get("log_loss").asDouble(), e.get("log_loss").asDouble(), 1e-9);
+    assertTrue(e.get("roc_auc_macro").asDouble() > 0.9 && e.get("roc_auc_macro").asDouble() <= 1, e.toString());
+    assertTrue(e.get("ece").asDouble() >= 0 && e.get("ece").asDouble() < 0.2, e.get("ece").toString());
+    assertEquals(10, e.get("pr_auc_per_class").size());
   }
 
   @Test

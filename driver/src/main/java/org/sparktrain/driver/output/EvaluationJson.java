@@ -20,6 +20,16 @@ public final class EvaluationJson {
    * @param classNames class names by index; empty: the indices
    */
   public static Map<String, Object> of(String split, Evaluation eval, List<String> classNames) {
+    return of(split, eval, null, classNames);
+  }
+
+  /**
+   * With the probability-based metrics ({@code probabilities} may be null): per-class and macro ROC-AUC
+   * and average precision, log loss, Brier score, expected calibration error.
+   */
+  public static Map<String, Object> of(String split, Evaluation eval,
+                                       org.sparktrain.kernels.eval.ProbabilityMetrics probabilities,
+                                       List<String> classNames) {
     int n = eval.getNumRowCounter() > 0 && eval.getConfusionMatrix() != null
         ? eval.getConfusionMatrix().getClasses().size() : 0;
     Map<String, Object> m = new LinkedHashMap<>();
@@ -59,6 +69,9 @@ public final class EvaluationJson {
     m.put("classes", names);
     m.put("per_class", perClass);
     m.put("confusion_matrix", confusion);
+    if (probabilities != null && probabilities.count() > 0) {
+      m.putAll(probabilities.toMap(names));
+    }
     return m;
   }
 

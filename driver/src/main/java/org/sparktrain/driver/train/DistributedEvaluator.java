@@ -9,6 +9,7 @@ import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.driver.data.DistributedDataset;
 import org.sparktrain.kernels.data.ExampleBlock;
+import org.sparktrain.kernels.eval.ProbabilityMetrics;
 import org.sparktrain.kernels.model.ModelSpec;
 import org.sparktrain.kernels.model.Network;
 import org.sparktrain.kernels.train.FloatArrays;
@@ -61,8 +62,63 @@ public final class DistributedEvaluator {
     }
   }
 
+  /**
+   * A classifier's evaluation: DL4J's counts (accuracy, precision, recall, F1, confusion) and the
+   * probability-based metrics (AUC, average precision, log loss, calibration).
+   */
+  public static final class Result implements java.io.Serializable {
+    // a class, not a record: Spark's unsafe Kryo cannot write records' fields (task results travel by Kryo)
+    private static final long serialVersionUID = 1L;
+    private final Evaluation evaluation;
+    private final ProbabilityMetrics probabilities;
+
+    public Result(Evaluation evaluation, ProbabilityMetrics probabilities) {
+      this.evaluation = evaluation;
+      this.probabilities = probabilities;
+    }
+
+    public Evaluation evaluation() {
+      return evaluation;
+    }
+
+    public ProbabilityMetrics probabilities() {
+      return probabilities;
+    }
+
+    Result merge(Result o) {
+      evaluation.merge(o.evaluation);
+      probabilities.merge(o.probabilities);
+      return this;
+    }
+  }
+
+  /** Evaluates {@code net} on every example of {@code data}, with the probability-based metrics. */
+  public static Result evaluateFully(JavaSparkContext sc, Network net, DistributedDataset data, int numClasses,
+                                     int batchSize) {
+    Broadcast<float[]> params = sc.broadcast(FloatArrays.flat(net.params()));
+    ModelSpec spec = net.spec();
+    try {
+      return data.blocks().mapPartitions((Iterator<ExampleBlock> blocks) -> {
+        Result r = new Result(new Evaluation(numClasses), new ProbabilityMetrics(numClasses));
+        if (blocks.hasNext()) {
+          evaluateBlock(spec.build(params.value()), blocks.next(), numClasses, batchSize, r.evaluation(),
+              r.probabilities());
+        }
+        return List.of(r).iterator();
+      }).reduce(Result::merge);
+    } finally {
+      params.destroy(false);
+    }
+  }
+
   /** Adds every example of {@code block} to {@code eval}. */
   public static void evaluateBlock(Network net, ExampleBlock block, int numClasses, int batchSize, Evaluation eval) {
+    evaluateBlock(net, block, numClasses, batchSize, eval, null);
+  }
+
+  /** Adds every example of {@code block} to {@code eval} and, when not null, {@code probabilities}. */
+  public static void evaluateBlock(Network net, ExampleBlock block, int numClasses, int batchSize, Evaluation eval,
+                                   ProbabilityMetrics probabilities) {
     for (int from = 0; from < block.count(); from += batchSize) {
       int to = Math.min(block.count(), from + batchSize);
       int[] idx = new int[to - from];
@@ -70,7 +126,15 @@ public final class DistributedEvaluator {
         idx[i] = from + i;
       }
       DataSet ds = Minibatches.dataSet(block, idx, numClasses);
-      eval.eval(ds.getLabels(), net.output(ds.getFeatures())[0], ds.getLabelsMaskArray());
+      org.nd4j.linalg.api.ndarray.INDArray out = net.output(ds.getFeatures())[0];
+      eval.eval(ds.getLabels(), out, ds.getLabelsMaskArray());
+      if (probabilities != null && out.rank() == 2) {
+        int[] y = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+          y[i] = block.label(idx[i]);
+        }
+        probabilities.add(out.dup('c').data().asFloat(), y, idx.length);
+      }
     }
   }
 }

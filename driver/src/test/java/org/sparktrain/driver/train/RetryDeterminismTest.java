@@ -53,7 +53,7 @@ class RetryDeterminismTest {
         FashionMnist.uri("train-labels-idx1-ubyte.gz"), 10, 2, 2000, null);
     AugmentationPipeline aug = new AugmentationPipeline(List.of(AugmentSpec.of("crop_pad", 0.5),
         AugmentSpec.of("rotate", 0.5), AugmentSpec.of("gaussian_noise", 0.5),
-        new AugmentSpec("mixup", 0.5, null, null, null, null, null, null, null, null, null, 0.3, null)), 2);
+        new AugmentSpec("mixup", 0.5, null, null, null, null, null, null, null, null, null, 0.3, null, null)), 2);
     ModelSpec conf = NetworkFactory.spec(List.of(LayerSpec.dense(32, "relu"), LayerSpec.output("softmax")),
         new OptimizerSpec("adam", 1e-3, 0, 0), new int[] {28, 28}, 10, 1);
     TrainingResult r = new ParameterAveragingTrainer(AveragingSettings.builder().epochs(1).batchSize(50).frequency(FrequencyPolicy.fixed(5)).averageUpdater(true).seed(seed).shuffle(true).numClasses(10).augmentation(aug).build().withOverlap(overlap), List.of()).fit(sc, d, conf);

@@ -22,6 +22,7 @@ import java.util.List;
  * @param size cutout: side of the erased square as a fraction of the image side
  * @param alpha elastic: displacement strength in pixels; mixup: Beta(alpha, alpha) parameter
  * @param sigma elastic: smoothing of the displacement field in pixels
+ * @param rate feature_dropout: share of an example's features set to zero
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AugmentSpec(
@@ -37,15 +38,19 @@ public record AugmentSpec(
     @JsonProperty("contrast") Double contrast,
     @JsonProperty("size") Double size,
     @JsonProperty("alpha") Double alpha,
-    @JsonProperty("sigma") Double sigma) implements Serializable {
+    @JsonProperty("sigma") Double sigma,
+    @JsonProperty("rate") Double rate) implements Serializable {
 
   /** Operation types. {@code mixup} mixes pairs of examples of one minibatch (labels mixed too). */
   public static final List<String> TYPES = List.of("crop_pad", "flip_h", "flip_v", "rotate", "translate", "scale",
-      "gaussian_noise", "brightness_contrast", "cutout", "elastic", "mixup");
+      "gaussian_noise", "brightness_contrast", "cutout", "elastic", "mixup", "feature_noise", "feature_dropout");
+
+  /** What works on any example, a table row included; the others need images ({@code [h, w]} or {@code [h, w, c]}). */
+  public static final List<String> ANY_SHAPE = List.of("feature_noise", "feature_dropout", "mixup");
 
   /** A spec with only type and probability. */
   public static AugmentSpec of(String type, double p) {
-    return new AugmentSpec(type, p, null, null, null, null, null, null, null, null, null, null, null);
+    return new AugmentSpec(type, p, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Probability, 1 when unset. */

@@ -47,6 +47,23 @@ public final class AugmentationPipeline implements Serializable {
     this.copies = copies;
   }
 
+  /**
+   * Refuses image operations for examples that are not images (a table row of {@code shape[0]}
+   * features), naming the operation.
+   */
+  public void requireFits(int[] shape, List<AugmentSpec> specs) {
+    if (shape.length >= 2) {
+      return;
+    }
+    for (int i = 0; i < specs.size(); i++) {
+      String t = specs.get(i).type();
+      if (!AugmentSpec.ANY_SHAPE.contains(t)) {
+        throw new IllegalArgumentException("augmentation.ops[" + i + "].type: '" + t + "' works on images ([h, w] "
+            + "examples); these examples are rows of " + shape[0] + " features; allowed for rows: " + AugmentSpec.ANY_SHAPE);
+      }
+    }
+  }
+
   /** No augmentation. */
   public static AugmentationPipeline none() {
     return new AugmentationPipeline(List.of(), 1);
@@ -95,6 +112,8 @@ public final class AugmentationPipeline implements Serializable {
 
   private static void applyOne(AugmentSpec s, float[] x, int h, int w, int c, SplittableRandom rng) {
     switch (s.type()) {
+      case "feature_noise" -> TabularOps.gaussianNoise(x, AugmentSpec.or(s.std(), 0.05), rng);
+      case "feature_dropout" -> TabularOps.featureDropout(x, AugmentSpec.or(s.rate(), 0.1), rng);
       case "flip_h" -> ImageOps.flipH(x, h, w, c);
       case "flip_v" -> ImageOps.flipV(x, h, w, c);
       case "crop_pad" -> {
@@ -211,6 +230,7 @@ public final class AugmentationPipeline implements Serializable {
     positive(key + ".size", s.size(), 0, 1);
     positive(key + ".alpha", s.alpha(), 0, 1000);
     positive(key + ".sigma", s.sigma(), 0, 1000);
+    positive(key + ".rate", s.rate(), 0, 1);
     positive(key + ".min", s.min(), 0.1, 10);
     positive(key + ".max", s.max(), 0.1, 10);
     if (s.min() != null && s.max() != null && s.min() > s.max()) {

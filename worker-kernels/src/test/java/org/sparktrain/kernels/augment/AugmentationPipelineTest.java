@@ -107,7 +107,7 @@ class AugmentationPipelineTest {
   @Test
   void mixupMixesFeaturesAndLabelsConvexly() {
     AugmentationPipeline p = new AugmentationPipeline(List.of(new AugmentSpec("mixup", 1.0, null, null, null, null,
-        null, null, null, null, null, 0.4, null)), 1);
+        null, null, null, null, null, 0.4, null, null)), 1);
     int n = 4;
     int size = 3;
     float[] x = {0, 0, 0, 1, 1, 1, 0.5f, 0.5f, 0.5f, 1, 0, 1};
@@ -143,6 +143,32 @@ class AugmentationPipelineTest {
   void identityPipelineIsRecognised() {
     assertTrue(AugmentationPipeline.none().isIdentity());
     assertFalse(new AugmentationPipeline(List.of(), 2).isIdentity());
-    assertTrue(PER_EXAMPLE.size() == 10);
+    assertTrue(PER_EXAMPLE.size() == 12);
+  }
+
+  @org.junit.jupiter.api.Test
+  void featureOpsWorkOnRowsAndImageOpsAreRefusedForThem() {
+    AugmentationPipeline p = new AugmentationPipeline(List.of(AugmentSpec.of("feature_dropout", 1.0)), 1);
+    p.requireFits(new int[] {30}, List.of(AugmentSpec.of("feature_dropout", 1.0), AugmentSpec.of("feature_noise", 1.0)));
+    float[] noisy = new float[1000];
+    new AugmentationPipeline(List.of(AugmentSpec.of("feature_noise", 1.0)), 1).apply(noisy, new int[] {1000}, 7, 1, 3, 0);
+    double sd = Math.sqrt(java.util.stream.IntStream.range(0, 1000).mapToDouble(i -> noisy[i] * noisy[i]).sum() / 1000);
+    org.junit.jupiter.api.Assertions.assertEquals(0.05, sd, 0.01, "default std 0.05");
+    float[] x = new float[1000];
+    java.util.Arrays.fill(x, 1f);
+    p.apply(x, new int[] {1000}, 7, 1, 3, 0);
+    long zeros = 0;
+    for (float v : x) {
+      zeros += v == 0 ? 1 : 0;
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(zeros > 50 && zeros < 160, "about a tenth dropped: " + zeros);
+    float[] again = new float[1000];
+    java.util.Arrays.fill(again, 1f);
+    p.apply(again, new int[] {1000}, 7, 1, 3, 0);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(x, again, "seeded by (seed, epoch, example, copy)");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> p.requireFits(new int[] {30}, List.of(AugmentSpec.of("feature_noise", 1.0), AugmentSpec.of("flip_h", 1.0))));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("augmentation.ops[1].type: 'flip_h' works on "
+        + "images"), e.getMessage());
   }
 }
