@@ -242,6 +242,12 @@ public final class TrainingRun {
       DataSource.Split te = testSource.load(loader, d.partitions());
       test = TrainingData.of(te);
       List<String> classes = tr.description().classes();
+      double[] classWeights = org.sparktrain.driver.data.ClassWeights.of(config.training().classWeights(), classes,
+          config.training().classWeights() == null || "none".equals(config.training().classWeights()) ? new long[0]
+              : org.sparktrain.driver.data.ClassWeights.counts(train.distributed(), train.local(), d.numClasses()));
+      if (classWeights != null) {
+        conf = buildNetwork(config, described.exampleShape(), classWeights);
+      }
       if (!classes.equals(te.description().classes())) {
         throw new CorruptDataException(d.test().folder(), "class folders " + te.description().classes()
             + " differ from the training folders " + classes);
@@ -301,6 +307,9 @@ public final class TrainingRun {
         metrics.put("health", health);
       }
       metrics.put("events", monitor.events());
+      if (classWeights != null) {
+        metrics.put("class_weights", classWeights);
+      }
       metrics.put("monitoring", monitor.overhead(result.wallSeconds(), train.partitions()));
       if (checkpointer != null) {
         metrics.put("checkpoint_dir", store.dir());
@@ -457,9 +466,14 @@ public final class TrainingRun {
 
   /** The network configuration a config describes, for data of the given example shape. */
   public static ModelSpec buildNetwork(TrainConfig config, int[] exampleShape) {
+    return buildNetwork(config, exampleShape, null);
+  }
+
+  /** {@link #buildNetwork(TrainConfig, int[])} with per-class loss weights (null: none). */
+  public static ModelSpec buildNetwork(TrainConfig config, int[] exampleShape, double[] classWeights) {
     try {
       return NetworkFactory.spec(config.model().layers(), config.optimizer(), exampleShape,
-          config.data().numClasses(), config.seed());
+          config.data().numClasses(), config.seed(), classWeights);
     } catch (IllegalArgumentException e) {
       if (e instanceof ConfigException) {
         throw e;

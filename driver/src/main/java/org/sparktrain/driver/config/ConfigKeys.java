@@ -103,6 +103,23 @@ public final class ConfigKeys {
           c -> c.training().epochs(), ConfigKey.range(1, 10_000)),
       key("training.batch_size", "integer", 64, ">= 1", "minibatch size per worker", RESUME_SAME,
           c -> c.training().batchSize(), ConfigKey.range(1, 1 << 20)),
+      key("training.class_weights", "none, balanced or map", "none", "none, balanced, {class: weight > 0}",
+          "weight each class's loss: balanced = n / (classes x n_class), or given per class name / index", RESUME_SAME,
+          c -> c.training().classWeights(), v -> {
+            if ("none".equals(v) || "balanced".equals(v)) {
+              return null;
+            }
+            if (v instanceof java.util.Map<?, ?> m && !m.isEmpty()) {
+              for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
+                if (!(e.getValue() instanceof Number n) || !(n.doubleValue() > 0)) {
+                  return "weight of class '" + e.getKey() + "' is " + e.getValue() + "; allowed: a number > 0";
+                }
+              }
+              return null;
+            }
+            return "value " + (v instanceof String ? "'" + v + "'" : v) + " is not allowed; allowed: none, balanced, "
+                + "or a map {class: weight}";
+          }),
       key("averaging.frequency", "integer or auto", 10, ">= 1 or auto", "minibatches between two averages (k)",
           RESUME_SAME, c -> c.averaging().frequency(), v -> v instanceof Integer || "auto".equals(v) ? null
               : "value " + (v instanceof String ? "'" + v + "'" : v) + " is not allowed; allowed: an integer >= 1 or "

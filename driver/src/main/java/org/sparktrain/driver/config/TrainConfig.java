@@ -116,8 +116,8 @@ public record TrainConfig(
   public record Model(@JsonProperty("layers") List<LayerSpec> layers) implements Serializable {}
 
   /** {@code training.*}. */
-  public record Training(@JsonProperty("epochs") int epochs, @JsonProperty("batch_size") int batchSize)
-      implements Serializable {}
+  public record Training(@JsonProperty("epochs") int epochs, @JsonProperty("batch_size") int batchSize,
+                         @JsonProperty("class_weights") Object classWeights) implements Serializable {}
 
   /**
    * {@code averaging.*}: how replicas are synchronised.

@@ -155,7 +155,11 @@ public final class SparkTrainer extends Estimator<SparkTrainModel> implements De
     DataSource.Split split = source.load(engine.usesSpark() ? sc : null, cfg.data().partitions());
     TrainingData data = TrainingData.of(split);
     try {
-      ModelSpec spec = TrainingRun.buildNetwork(cfg, split.description().exampleShape());
+      Object weighting = cfg.training().classWeights();
+      double[] weights = weighting == null || "none".equals(weighting) ? null
+          : org.sparktrain.driver.data.ClassWeights.of(weighting, source.spec().classes(),
+              org.sparktrain.driver.data.ClassWeights.counts(split.distributed(), split.local(), source.spec().numClasses()));
+      ModelSpec spec = TrainingRun.buildNetwork(cfg, split.description().exampleShape(), weights);
       TrainingResult result = engine.train(new EngineContext(cfg, spec, uid + "-" + System.currentTimeMillis(), sc, data,
           List.of()));
       ByteArrayOutputStream zip = new ByteArrayOutputStream();

@@ -38,6 +38,15 @@ public final class NetworkFactory {
    */
   public static MultiLayerConfiguration build(List<LayerSpec> layers, OptimizerSpec optimizer,
                                               int[] exampleShape, int numClasses, long seed) {
+    return build(layers, optimizer, exampleShape, numClasses, seed, null);
+  }
+
+  /**
+   * {@link #build} with per-class loss weights ({@code classWeights[c]} multiplies class c's loss
+   * term; null: unweighted).
+   */
+  public static MultiLayerConfiguration build(List<LayerSpec> layers, OptimizerSpec optimizer,
+                                              int[] exampleShape, int numClasses, long seed, double[] classWeights) {
     if (layers.isEmpty() || !"output".equals(layers.get(layers.size() - 1).type())) {
       throw new IllegalArgumentException("model.layers: the last layer must be of type 'output'");
     }
@@ -71,9 +80,9 @@ public final class NetworkFactory {
           if (i != layers.size() - 1) {
             throw new IllegalArgumentException(key + ".type: 'output' is only allowed as the last layer");
           }
-          list.layer(new OutputLayer.Builder(loss(l.loss(), key))
-              .nOut(numClasses)
-              .activation(activation(l.activation(), "softmax", key)).build());
+          OutputLayer.Builder out = classWeights == null ? new OutputLayer.Builder(loss(l.loss(), key))
+              : new OutputLayer.Builder().lossFunction(weightedLoss(l.loss(), key, classWeights, numClasses));
+          list.layer(out.nOut(numClasses).activation(activation(l.activation(), "softmax", key)).build());
         }
         default -> throw new IllegalArgumentException(key + ".type: '" + l.type()
             + "' is not a layer type; allowed: " + LayerSpec.TYPES);
@@ -87,6 +96,27 @@ public final class NetworkFactory {
   public static ModelSpec spec(List<LayerSpec> layers, OptimizerSpec optimizer, int[] exampleShape, int numClasses,
                                long seed) {
     return ModelSpec.of(build(layers, optimizer, exampleShape, numClasses, seed));
+  }
+
+  /** {@link #build} with class weights as the spec replicas are built from. */
+  public static ModelSpec spec(List<LayerSpec> layers, OptimizerSpec optimizer, int[] exampleShape, int numClasses,
+                               long seed, double[] classWeights) {
+    return ModelSpec.of(build(layers, optimizer, exampleShape, numClasses, seed, classWeights));
+  }
+
+  private static org.nd4j.linalg.lossfunctions.ILossFunction weightedLoss(String name, String key, double[] w,
+                                                                           int numClasses) {
+    if (w.length != numClasses) {
+      throw new IllegalArgumentException("training.class_weights: " + w.length + " weights for " + numClasses
+          + " classes");
+    }
+    org.nd4j.linalg.api.ndarray.INDArray weights = org.nd4j.linalg.factory.Nd4j.create(w, new long[] {1, w.length},
+        DataType.FLOAT);
+    return switch (loss(name, key)) {
+      case MCXENT -> new org.nd4j.linalg.lossfunctions.impl.LossMCXENT(weights);
+      case NEGATIVELOGLIKELIHOOD -> new org.nd4j.linalg.lossfunctions.impl.LossNegativeLogLikelihood(weights);
+      default -> throw new IllegalArgumentException(key + ".loss: class weights need mcxent or negativeloglikelihood");
+    };
   }
 
   /**
