@@ -144,7 +144,7 @@ class ConfigLoaderTest {
   void unknownOverrideIsNamed() {
     ConfigException e = fails(PATHS, "training.epohcs=2");
     assertEquals("training.epohcs", e.key());
-    assertTrue(e.getMessage().contains("allowed here: [batch_size, epochs]"), e.getMessage());
+    assertTrue(e.getMessage().contains("allowed here: [batch_size, class_weights, epochs]"), e.getMessage());
     assertEquals("nosuch", fails(PATHS, "nosuch.key=1").key());
   }
 
