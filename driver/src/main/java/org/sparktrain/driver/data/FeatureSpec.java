@@ -10,14 +10,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.sql.Row;
 import org.sparktrain.kernels.data.CorruptDataException;
 
 /**
  * How table rows become examples, fitted on the training rows and saved with the model as
  * {@code features.json}, so test, {@code predict} and {@code evaluate} apply exactly the same
- * transform: the input columns in order (numeric, a vector / array column, or one-hot encoded
+ * transform ({@link RowDecoder} carries it out on Spark's rows): the input columns in order (numeric, a vector / array column, or one-hot encoded
  * categorical columns with their vocabularies), the training means that replace nulls under
  * {@code impute_mean}, the per-feature shift and scale of the normalisation, and the label's class
  * vocabulary (string labels) or class count.
@@ -80,69 +78,6 @@ public record FeatureSpec(
     return c;
   }
 
-  /**
-   * The raw (not yet normalised) features of a row holding {@link #inputColumns()} in order, written
-   * into {@code dst} at {@code offset}.
-   *
-   * @throws IllegalArgumentException naming the column when a value cannot be used
-   */
-  public void rawFeatures(Row row, float[] dst, int offset) {
-    int o = offset;
-    for (int c = 0; c < columns.size(); c++) {
-      Column col = columns.get(c);
-      Object v = row.get(c);
-      switch (col.kind()) {
-        case NUMERIC -> {
-          double x = v == null ? Double.NaN : ((Number) v).doubleValue();
-          if (Double.isNaN(x)) {
-            if (Double.isNaN(col.impute())) {
-              throw new IllegalArgumentException("column '" + col.name() + "' is null or NaN");
-            }
-            x = col.impute();
-          }
-          dst[o++] = (float) x;
-        }
-        case VECTOR -> {
-          if (v == null) {
-            throw new IllegalArgumentException("column '" + col.name() + "' is null");
-          }
-          double[] a = ((Vector) v).toArray();
-          requireWidth(col, a.length);
-          for (double x : a) {
-            dst[o++] = (float) x;
-          }
-        }
-        case ARRAY -> {
-          if (v == null) {
-            throw new IllegalArgumentException("column '" + col.name() + "' is null");
-          }
-          List<?> a = row.getList(c);
-          requireWidth(col, a.size());
-          for (Object x : a) {
-            if (x == null) {
-              throw new IllegalArgumentException("column '" + col.name() + "' holds a null element");
-            }
-            dst[o++] = ((Number) x).floatValue();
-          }
-        }
-        case CATEGORICAL -> {
-          int at = v == null ? -1 : col.vocabulary().indexOf(String.valueOf(v));
-          for (int k = 0; k < col.width(); k++) {
-            dst[o + k] = k == at ? 1f : 0f;
-          }
-          o += col.width();
-        }
-      }
-    }
-  }
-
-  private static void requireWidth(Column col, int n) {
-    if (n != col.width()) {
-      throw new IllegalArgumentException("column '" + col.name() + "' holds " + n + " values, the training data's "
-          + col.width());
-    }
-  }
-
   /** Normalises raw features in place ({@code width()} values at {@code offset}). */
   public void normalize(float[] x, int offset) {
     if (shift == null) {
@@ -151,28 +86,6 @@ public record FeatureSpec(
     for (int i = 0; i < shift.length; i++) {
       x[offset + i] = (float) ((x[offset + i] - shift[i]) / scale[i]);
     }
-  }
-
-  /** The class index of a row's label (the last of {@link #inputColumns()}). */
-  public int label(Row row) {
-    Object v = row.get(columns.size());
-    if (v == null) {
-      throw new IllegalArgumentException("label column '" + label + "' is null");
-    }
-    if (stringLabels) {
-      int i = classes.indexOf(String.valueOf(v));
-      if (i < 0) {
-        throw new IllegalArgumentException("label '" + v + "' of column '" + label + "' is not in the class map "
-            + classes);
-      }
-      return i;
-    }
-    double d = ((Number) v).doubleValue();
-    if (d != Math.rint(d) || d < 0 || d >= classes.size()) {
-      throw new IllegalArgumentException("label " + v + " of column '" + label + "' is outside the classes 0.."
-          + (classes.size() - 1));
-    }
-    return (int) d;
   }
 
   /** {@code features.json}. */

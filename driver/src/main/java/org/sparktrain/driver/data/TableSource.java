@@ -32,7 +32,6 @@ import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -182,7 +181,7 @@ public final class TableSource implements DataSource {
         throw new CorruptDataException(at, "holds no rows" + (heldOut() ? " for the " + split + " split of "
             + "data.test.fraction " + data.test().share() : "") + " (" + key() + ")");
       }
-      spec = trained != null ? check(df, at) : fit(df, at);
+      spec = trained != null ? requireMatches(trained, df.schema(), at) : fit(df, at);
       rows = select(df, spec, at);
       long all = rows.count();
       count = limit > 0 ? Math.min(limit, all) : all; // the first rows in file order: load drops the rest
@@ -326,11 +325,6 @@ public final class TableSource implements DataSource {
       return s.withScaling(sc[0], sc[1]);
     }
     return s;
-  }
-
-  /** Checks the test split against the training spec: the same columns with compatible types. */
-  private FeatureSpec check(Dataset<Row> df, String at) {
-    return requireMatches(trained, df.schema(), at);
   }
 
   /**
@@ -694,10 +688,5 @@ public final class TableSource implements DataSource {
     int nl = m.indexOf('\n');
     m = nl > 0 ? m.substring(0, nl) : m;
     return m.replaceAll("^\\[[A-Z_.]+\\] ", "").trim();
-  }
-
-  /** For tests: the schema's field names. */
-  static List<String> fields(StructType t) {
-    return Arrays.stream(t.fields()).map(StructField::name).toList();
   }
 }

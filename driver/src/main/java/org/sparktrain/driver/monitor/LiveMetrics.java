@@ -78,31 +78,6 @@ public final class LiveMetrics {
     return Map.copyOf(executors);
   }
 
-  /** The current round (0 before the first). */
-  public int round() {
-    return round;
-  }
-
-  /** The last round's mean training loss. */
-  public double loss() {
-    return loss;
-  }
-
-  /** Whether a run is training now. */
-  public boolean running() {
-    return running == 1;
-  }
-
-  /** Rounds completed in this JVM. */
-  public long roundsCompleted() {
-    return roundsCompleted.getCount();
-  }
-
-  /** Rollbacks in this JVM. */
-  public long rollbacks() {
-    return rollbacks.getCount();
-  }
-
   void executorSample(ExecutorSample s) {
     executors.put(s.executorId(), s);
     peaks.compute(s.executorId(), (id, p) -> {
