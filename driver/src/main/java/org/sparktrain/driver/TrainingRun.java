@@ -242,9 +242,9 @@ public final class TrainingRun {
       DataSource.Split te = testSource.load(loader, d.partitions());
       test = TrainingData.of(te);
       List<String> classes = tr.description().classes();
+      final TrainingData trained = train;
       double[] classWeights = org.sparktrain.driver.data.ClassWeights.of(config.training().classWeights(), classes,
-          config.training().classWeights() == null || "none".equals(config.training().classWeights()) ? new long[0]
-              : org.sparktrain.driver.data.ClassWeights.counts(train.distributed(), train.local(), d.numClasses()));
+          () -> org.sparktrain.driver.data.ClassWeights.counts(trained.distributed(), trained.local(), d.numClasses()));
       if (classWeights != null) {
         conf = buildNetwork(config, described.exampleShape(), classWeights);
       }

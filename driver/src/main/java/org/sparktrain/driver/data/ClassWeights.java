@@ -47,9 +47,18 @@ public final class ClassWeights {
    * @param counts examples per class in the training data
    */
   public static double[] of(Object setting, List<String> classes, long[] counts) {
+    return of(setting, classes, () -> counts);
+  }
+
+  /**
+   * {@link #of(Object, List, long[])} counting the labels (a Spark job) only when the setting needs
+   * them: never for {@code none}.
+   */
+  public static double[] of(Object setting, List<String> classes, java.util.function.Supplier<long[]> countLabels) {
     if (setting == null || "none".equals(setting)) {
       return null;
     }
+    long[] counts = countLabels.get();
     int k = counts.length;
     double[] w = new double[k];
     Arrays.fill(w, 1);

@@ -155,10 +155,9 @@ public final class SparkTrainer extends Estimator<SparkTrainModel> implements De
     DataSource.Split split = source.load(engine.usesSpark() ? sc : null, cfg.data().partitions());
     TrainingData data = TrainingData.of(split);
     try {
-      Object weighting = cfg.training().classWeights();
-      double[] weights = weighting == null || "none".equals(weighting) ? null
-          : org.sparktrain.driver.data.ClassWeights.of(weighting, source.spec().classes(),
-              org.sparktrain.driver.data.ClassWeights.counts(split.distributed(), split.local(), source.spec().numClasses()));
+      double[] weights = org.sparktrain.driver.data.ClassWeights.of(cfg.training().classWeights(),
+          source.spec().classes(),
+          () -> org.sparktrain.driver.data.ClassWeights.counts(split.distributed(), split.local(), source.spec().numClasses()));
       ModelSpec spec = TrainingRun.buildNetwork(cfg, split.description().exampleShape(), weights);
       TrainingResult result = engine.train(new EngineContext(cfg, spec, uid + "-" + System.currentTimeMillis(), sc, data,
           List.of()));
