@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -38,8 +37,21 @@ import org.sparktrain.kernels.train.FloatArrays;
 public final class Predictor {
   private Predictor() {}
 
-  /** Networks built on this executor, per broadcast and thread. */
-  private static final Map<String, Network> BUILT = new ConcurrentHashMap<>();
+  /**
+   * The network each executor thread built last, with the broadcast it came from: a thread keeps
+   * one network, replaced when it scores with another model, so memory stays bounded however many
+   * predictions one JVM runs.
+   */
+  private static final ThreadLocal<Map.Entry<Long, Network>> BUILT = new ThreadLocal<>();
+
+  private static Network network(ModelSpec model, Broadcast<float[]> params) {
+    Map.Entry<Long, Network> built = BUILT.get();
+    if (built == null || built.getKey() != params.id()) {
+      built = Map.entry(params.id(), model.build(params.value()));
+      BUILT.set(built);
+    }
+    return built.getValue();
+  }
 
   /**
    * The scored rows of {@code input} (lazy: a Spark action runs it).
@@ -101,8 +113,7 @@ public final class Predictor {
 
     @Override
     public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-      Network net = BUILT.computeIfAbsent(params.id() + "/" + Thread.currentThread().getId(),
-          k -> model.build(params.value()));
+      Network net = network(model, params);
       int w = spec.width();
       float[] x = new float[batch * w];
       java.util.ArrayDeque<InternalRow> ready = new java.util.ArrayDeque<>(batch);
