@@ -61,10 +61,7 @@ public final class ProbabilityMetrics implements Serializable {
   /** Area under the ROC curve of class {@code c} against the rest; NaN when the class or the rest is absent. */
   public double rocAuc(int c) {
     Integer[] order = byScore(c);
-    long pos = 0;
-    for (int i = 0; i < n; i++) {
-      pos += labels[i] == c ? 1 : 0;
-    }
+    long pos = positives(c);
     long neg = n - pos;
     if (pos == 0 || neg == 0) {
       return Double.NaN;
@@ -91,6 +88,15 @@ public final class ProbabilityMetrics implements Serializable {
     return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
   }
 
+  /** Examples of class {@code c}. */
+  private long positives(int c) {
+    long pos = 0;
+    for (int i = 0; i < n; i++) {
+      pos += labels[i] == c ? 1 : 0;
+    }
+    return pos;
+  }
+
   /** Indices sorted by class {@code c}'s probability, descending. */
   private Integer[] byScore(int c) {
     Integer[] order = new Integer[n];
@@ -104,10 +110,7 @@ public final class ProbabilityMetrics implements Serializable {
   /** Average precision of class {@code c} (sklearn's definition: thresholds at each distinct score). */
   public double averagePrecision(int c) {
     Integer[] order = byScore(c);
-    long pos = 0;
-    for (int i = 0; i < n; i++) {
-      pos += labels[i] == c ? 1 : 0;
-    }
+    long pos = positives(c);
     if (pos == 0) {
       return Double.NaN;
     }
