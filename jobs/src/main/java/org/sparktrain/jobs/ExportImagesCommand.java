@@ -7,6 +7,7 @@ import org.sparktrain.driver.output.RunOutput;
 import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.image.ImageTree;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sparktrain export-images}: an IDX pair as an image-folder tree (root/&lt;class&gt;/&lt;id&gt;.png). */
@@ -14,20 +15,14 @@ import picocli.CommandLine.Option;
     description = "Write an IDX images/labels pair (e.g. Fashion-MNIST) as PNG files in class folders, "
         + "the layout data.format: folder reads.")
 final class ExportImagesCommand implements Callable<Integer> {
-  @Option(names = "--images", required = true, description = "IDX images file.")
-  String images;
 
-  @Option(names = "--labels", required = true, description = "IDX labels file.")
-  String labels;
+  @Mixin
+  IdxInputOptions idx;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Root of the tree to write.")
   String output;
 
-  @Option(names = "--limit", defaultValue = "0", description = "Only the first N examples (0 = all).")
-  int limit;
 
-  @Option(names = "--classes", defaultValue = "10", description = "Number of classes (default ${DEFAULT-VALUE}).")
-  int classes;
 
   @Option(names = "--fashion-names", defaultValue = "true", negatable = true,
       description = "Name class folders with Fashion-MNIST's names (0-t-shirt, 1-trouser, ...).")
@@ -40,10 +35,10 @@ final class ExportImagesCommand implements Callable<Integer> {
   public Integer call() {
     Configuration conf = new Configuration();
     RunOutput.checkAvailable(output, overwrite, conf);
-    IdxDataSource.Checked c = IdxDataSource.check(images, labels, classes, limit, null, conf);
-    ExampleBlock block = IdxDataSource.loadLocal(c, classes, conf);
-    int n = ImageTree.export(block, classes, fashionNames ? ImageTree.FASHION_MNIST : null, output, conf);
-    System.out.printf("wrote %,d images in %d class folders under %s%n", n, classes, output);
+    IdxDataSource.Checked c = IdxDataSource.check(idx.images, idx.labels, idx.classes, idx.limit, null, conf);
+    ExampleBlock block = IdxDataSource.loadLocal(c, idx.classes, conf);
+    int n = ImageTree.export(block, idx.classes, fashionNames ? ImageTree.FASHION_MNIST : null, output, conf);
+    System.out.printf("wrote %,d images in %d class folders under %s%n", n, idx.classes, output);
     return ExitCodes.OK;
   }
 }

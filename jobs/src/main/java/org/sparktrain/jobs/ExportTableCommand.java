@@ -18,6 +18,7 @@ import org.sparktrain.kernels.data.ExampleBlock;
 import org.sparktrain.kernels.data.IdxFiles;
 import org.sparktrain.kernels.image.ImageTree;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,11 +30,9 @@ import picocli.CommandLine.Option;
     description = "Write an IDX images/labels pair (e.g. Fashion-MNIST) as a table: id, pixels (array<float>, pixel/255), "
         + "label; the layout data.format: parquet reads with data.features=[pixels], data.label=label.")
 final class ExportTableCommand implements Callable<Integer> {
-  @Option(names = "--images", required = true, description = "IDX images file.")
-  String images;
 
-  @Option(names = "--labels", required = true, description = "IDX labels file.")
-  String labels;
+  @Mixin
+  IdxInputOptions idx;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory to write.")
   String output;
@@ -42,11 +41,7 @@ final class ExportTableCommand implements Callable<Integer> {
       + "pixel, p0..pN) (default ${DEFAULT-VALUE}).")
   String format;
 
-  @Option(names = "--limit", defaultValue = "0", description = "Only the first N examples (0 = all).")
-  int limit;
 
-  @Option(names = "--classes", defaultValue = "10", description = "Number of classes (default ${DEFAULT-VALUE}).")
-  int classes;
 
   @Option(names = "--fashion-names", description = "Write Fashion-MNIST's class names (t-shirt, trouser, ...) as "
       + "string labels instead of indices.")
@@ -68,7 +63,7 @@ final class ExportTableCommand implements Callable<Integer> {
     }
     Configuration conf = new Configuration();
     RunOutput.checkAvailable(output, overwrite, conf);
-    IdxDataSource.Checked c = IdxDataSource.check(images, labels, classes, limit, null, conf);
+    IdxDataSource.Checked c = IdxDataSource.check(idx.images, idx.labels, idx.classes, idx.limit, null, conf);
     int n = c.count();
     int width = java.util.Arrays.stream(c.shape()).reduce(1, (a, b) -> a * b);
     boolean csv = format.equals("csv");
@@ -85,7 +80,7 @@ final class ExportTableCommand implements Callable<Integer> {
       int p = partitions > 0 ? partitions : sc.defaultParallelism();
       String im = c.images().path();
       String lb = c.labels().path();
-      int k = classes;
+      int k = idx.classes;
       boolean names = fashionNames;
       var hadoop = sc.broadcast(new org.sparktrain.driver.data.SerializableHadoopConf(sc.hadoopConfiguration()));
       var rows = sc.parallelize(IdxDataSource.balancedRanges(n, p), p).flatMap(r -> {
