@@ -153,6 +153,26 @@ public final class Choices {
     }
   }
 
+  /** {@code registry.verify}. */
+  public enum Verify implements Choice {
+    REQUIRE, WARN;
+
+    @Override
+    public String configName() {
+      return spell(this);
+    }
+  }
+
+  /** {@code retrain.drift.action}. */
+  public enum DriftAction implements Choice {
+    FAIL, WARN;
+
+    @Override
+    public String configName() {
+      return spell(this);
+    }
+  }
+
   /** Lower case, '_' as '-' ({@code DL4J_SPARK} -> {@code dl4j-spark}). */
   private static String spell(Enum<?> e) {
     return e.name().toLowerCase(Locale.ROOT).replace('_', '-');

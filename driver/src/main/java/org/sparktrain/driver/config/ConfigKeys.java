@@ -211,6 +211,52 @@ public final class ConfigKeys {
       key("monitoring.progress", "enum", "auto", allowed(Choices.Progress.class),
           "a bar with ETA on a terminal (auto), bar, plain lines, or none", RESUME_MAY_DIFFER,
           c -> c.monitoring().progress(), ConfigKey.oneOf(Choices.names(Choices.Progress.class), "is not allowed")),
+      key("registry.uri", "path", null, "path / URI", "model registry root (retrain, registry, NAME@ALIAS)",
+          RESUME_MAY_DIFFER, c -> c.registry().uri(), null),
+      key("registry.model", "string", null, "a name", "the model's name in the registry", RESUME_MAY_DIFFER,
+          c -> c.registry().model(), v -> v == null || v.toString().matches("[a-z][a-z0-9_.-]{0,99}") ? null
+              : "'" + v + "' is not allowed; allowed: lower-case letters, digits, '_', '-', '.', starting with a letter"),
+      key("registry.signing_key", "path", null, "PEM file", "Ed25519 private key signing new versions "
+          + "(env SPARKTRAIN_SIGNING_KEY wins)", RESUME_MAY_DIFFER, c -> c.registry().signingKey(), null),
+      key("registry.verify_key", "path", null, "PEM file", "Ed25519 public key versions are verified with "
+          + "(env SPARKTRAIN_VERIFY_KEY wins)", RESUME_MAY_DIFFER, c -> c.registry().verifyKey(), null),
+      key("registry.verify", "enum", "require", allowed(Choices.Verify.class),
+          "refuse unsigned or tampered versions, or only warn (development registries)", RESUME_MAY_DIFFER,
+          c -> c.registry().verify(), ConfigKey.oneOf(Choices.names(Choices.Verify.class), "is not allowed")),
+      key("registry.keep", "integer", 10, ">= 1", "registry gc keeps aliased versions and the newest N",
+          RESUME_MAY_DIFFER, c -> c.registry().keep(), ConfigKey.range(1, 1_000_000)),
+      key("retrain.time_zone", "string", "UTC", "a zone id", "the zone of 'today' when --date is not given",
+          RESUME_MAY_DIFFER, c -> c.retrain().timeZone(), v -> {
+            try {
+              java.time.ZoneId.of(String.valueOf(v));
+              return null;
+            } catch (java.time.DateTimeException e) {
+              return "'" + v + "' is not a time zone; allowed: a zone id such as UTC or Europe/Berlin";
+            }
+          }),
+      key("retrain.warm_start", "bool", true, "bool", "start the challenger from the champion's parameters and "
+          + "optimiser state (a resumed run continues from its checkpoint)", RESUME_MAY_DIFFER, c -> c.retrain().warmStart(),
+          null),
+      key("retrain.holdout", "path", null, "path / URI", "frozen holdout rows, copied into the registry on the "
+          + "first run", RESUME_MAY_DIFFER, c -> c.retrain().holdout(), null),
+      key("retrain.work_dir", "path", null, "path / URI", "each date's challenger run; null = REGISTRY/MODEL/runs",
+          RESUME_MAY_DIFFER, c -> c.retrain().workDir(), null),
+      key("retrain.min_rows_ratio", "number", 0.5, "[0, 1]", "data check: snapshot rows >= this x the champion's",
+          RESUME_MAY_DIFFER, c -> c.retrain().minRowsRatio(), open(0, 1, true, true, "[0, 1]")),
+      key("retrain.max_rows_ratio", "number", 2.0, ">= 1", "data check: snapshot rows <= this x the champion's",
+          RESUME_MAY_DIFFER, c -> c.retrain().maxRowsRatio(), open(1, Double.MAX_VALUE, true, true, ">= 1")),
+      key("retrain.max_null_rate", "number", 0.01, "[0, 1]", "data check: share of nulls / NaNs per feature column",
+          RESUME_MAY_DIFFER, c -> c.retrain().maxNullRate(), open(0, 1, true, true, "[0, 1]")),
+      key("retrain.drift.psi", "number", 0.25, "> 0", "a feature's population stability index above this is drift",
+          RESUME_MAY_DIFFER, c -> c.retrain().drift().psi(), open(0, Double.MAX_VALUE, false, true, "> 0")),
+      key("retrain.drift.ks", "number", 0.2, "(0, 1]", "a feature's Kolmogorov-Smirnov distance above this is drift",
+          RESUME_MAY_DIFFER, c -> c.retrain().drift().ks(), open(0, 1, false, true, "(0, 1]")),
+      key("retrain.drift.action", "enum", "fail", allowed(Choices.DriftAction.class),
+          "drift stops the night (exit 10) or is only recorded", RESUME_MAY_DIFFER, c -> c.retrain().drift().action(),
+          ConfigKey.oneOf(Choices.names(Choices.DriftAction.class), "is not allowed")),
+      key("retrain.gate", "list", List.of(java.util.Map.of("metric", "accuracy", "min_absolute_change", 0.0)), "list",
+          "promotion rules on holdout metrics (metric, threshold, min_absolute_change, min_relative_change, "
+              + "max_regression, greater_is_better)", RESUME_MAY_DIFFER, c -> c.retrain().gate(), null),
       key("seed", "integer", 42, "integer", "weight init, data order, augmentation", RESUME_SAME,
           TrainConfig::seed, null),
       key("output.dir", "path", null, "path / URI", "where results go", RESUME_MAY_DIFFER,

@@ -23,6 +23,8 @@ public record TrainConfig(
     @JsonProperty("guard") Guard guard,
     @JsonProperty("pruning") Pruning pruning,
     @JsonProperty("monitoring") Monitoring monitoring,
+    @JsonProperty("registry") Registry registry,
+    @JsonProperty("retrain") Retrain retrain,
     @JsonProperty("seed") long seed,
     @JsonProperty("output") Output output) implements Serializable {
 
@@ -244,6 +246,73 @@ public record TrainConfig(
     }
   }
 
+  /**
+   * {@code registry.*}: where versions of a model are kept (README "Nightly retraining").
+   *
+   * @param uri the registry's root directory (any Hadoop path)
+   * @param model the model's name in it
+   * @param signingKey Ed25519 private key file (PEM) that signs new versions; env SPARKTRAIN_SIGNING_KEY wins
+   * @param verifyKey Ed25519 public key file (PEM) versions are checked with; env SPARKTRAIN_VERIFY_KEY wins
+   * @param verify require (refuse unsigned or unverifiable versions) or warn (a development registry)
+   * @param keep {@code registry gc} keeps aliased versions and the newest this many
+   */
+  public record Registry(@JsonProperty("uri") String uri, @JsonProperty("model") String model,
+                         @JsonProperty("signing_key") String signingKey, @JsonProperty("verify_key") String verifyKey,
+                         @JsonProperty("verify") String verify, @JsonProperty("keep") int keep) implements Serializable {
+    /** {@code verify} as its enum. */
+    public Choices.Verify verifyChoice() {
+      return Choices.parse(Choices.Verify.class, verify, "registry.verify");
+    }
+  }
+
+  /**
+   * {@code retrain.*}: the nightly job (README "Nightly retraining").
+   *
+   * @param timeZone the zone "today" is taken in when {@code --date} is not given
+   * @param warmStart start the challenger from the champion's parameters and optimiser state
+   * @param holdout the frozen holdout (same format as the training data), copied into the registry on
+   *     the first run and used by every later one
+   * @param workDir where each date's challenger run and checkpoints go (null: the registry's runs/ directory)
+   * @param minRowsRatio a snapshot with fewer rows than this x the champion's training rows fails the data checks
+   * @param maxRowsRatio ... more than this x
+   * @param maxNullRate a feature column with a larger share of nulls / NaNs fails the data checks
+   * @param drift per-feature drift against the champion's training data
+   * @param gate the promotion rules, all of which must pass
+   */
+  public record Retrain(@JsonProperty("time_zone") String timeZone, @JsonProperty("warm_start") boolean warmStart,
+                        @JsonProperty("holdout") String holdout, @JsonProperty("work_dir") String workDir,
+                        @JsonProperty("min_rows_ratio") double minRowsRatio,
+                        @JsonProperty("max_rows_ratio") double maxRowsRatio,
+                        @JsonProperty("max_null_rate") double maxNullRate, @JsonProperty("drift") Drift drift,
+                        @JsonProperty("gate") List<GateRule> gate) implements Serializable {}
+
+  /**
+   * {@code retrain.drift.*}: a feature drifts when its population stability index or its
+   * Kolmogorov-Smirnov distance to the champion's training data exceeds the threshold.
+   *
+   * @param action fail (the night stops: data check failed) or warn (recorded, training goes on)
+   */
+  public record Drift(@JsonProperty("psi") double psi, @JsonProperty("ks") double ks,
+                      @JsonProperty("action") String action) implements Serializable {
+    /** {@code action} as its enum. */
+    public Choices.DriftAction actionChoice() {
+      return Choices.parse(Choices.DriftAction.class, action, "retrain.drift.action");
+    }
+  }
+
+  /**
+   * One rule of {@code retrain.gate} (after MLflow's {@code MetricThreshold}): the challenger's
+   * {@code metric} on the holdout must reach {@code threshold}, beat the champion's by
+   * {@code min_absolute_change} and by {@code min_relative_change} (a fraction of the champion's), and
+   * may be worse than the champion's by at most {@code max_regression} (a guardrail); unset parts are
+   * not checked. {@code greater_is_better} defaults from the metric (false for log_loss, brier, ece).
+   */
+  public record GateRule(@JsonProperty("metric") String metric, @JsonProperty("threshold") Double threshold,
+                         @JsonProperty("min_absolute_change") Double minAbsoluteChange,
+                         @JsonProperty("min_relative_change") Double minRelativeChange,
+                         @JsonProperty("max_regression") Double maxRegression,
+                         @JsonProperty("greater_is_better") Boolean greaterIsBetter) implements Serializable {}
+
   /** {@code output.*}. */
   public record Output(@JsonProperty("dir") String dir, @JsonProperty("int8") boolean int8) implements Serializable {}
 
@@ -349,13 +418,19 @@ public record TrainConfig(
   /** A copy with a different output directory. */
   public TrainConfig withOutputDir(String dir) {
     return new TrainConfig(engine, device, data, model, training, averaging, optimizer, augmentation, checkpoint, guard,
-        pruning, monitoring, seed, new Output(dir, output.int8()));
+        pruning, monitoring, registry, retrain, seed, new Output(dir, output.int8()));
   }
 
   /** A copy running on another engine. */
   public TrainConfig withEngine(String name) {
     return new TrainConfig(name, device, data, model, training, averaging, optimizer, augmentation, checkpoint, guard,
-        pruning, monitoring, seed, output);
+        pruning, monitoring, registry, retrain, seed, output);
+  }
+
+  /** A copy reading other data (a retrain night's snapshot). */
+  public TrainConfig withData(Data other) {
+    return new TrainConfig(engine, device, other, model, training, averaging, optimizer, augmentation, checkpoint, guard,
+        pruning, monitoring, registry, retrain, seed, output);
   }
 
   private static void requirePath(String key, String value) {
