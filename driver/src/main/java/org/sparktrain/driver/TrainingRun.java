@@ -157,8 +157,15 @@ public final class TrainingRun {
    * @param source where it was read (recorded in provenance.json)
    * @param sha256 SHA-256 of the model file
    * @param network the restored network: its parameter blocks must match what the config builds
+   * @param optimizerState also continue its optimiser state (updater state and iteration count)
    */
-  public record WarmStart(String source, String sha256, org.sparktrain.kernels.model.Network network) {}
+  public record WarmStart(String source, String sha256, org.sparktrain.kernels.model.Network network,
+                          boolean optimizerState) {
+    /** Parameters only (the optimiser starts fresh). */
+    public WarmStart(String source, String sha256, org.sparktrain.kernels.model.Network network) {
+      this(source, sha256, network, false);
+    }
+  }
 
   /**
    * {@link #run(JavaSparkContext, TrainConfig, boolean, boolean, PrintStream, List)} starting from
@@ -230,7 +237,7 @@ public final class TrainingRun {
       // one network of the run's spec for the checks that need its parameter blocks
       org.sparktrain.kernels.model.Network probe = config.pruning().enabled() || warm != null ? conf.build() : null;
       ModelCompression.check(config, probe);
-      float[] initial = warm == null ? null : warmParams(warm, probe);
+      org.sparktrain.driver.train.InitialState initial = warm == null ? null : warmState(warm, probe);
       if (engine.usesSpark()) {
         preflight(sc, config, conf, described.exampleShape(), out);
       }
@@ -347,7 +354,8 @@ public final class TrainingRun {
       output.writeText("config.yaml", ConfigLoader.toYaml(config));
       Map<String, Object> prov = provenance(sc, config, train, test, runId);
       if (warm != null) {
-        prov.put("warm_start", Map.of("model", warm.source(), "sha256", warm.sha256()));
+        prov.put("warm_start", Map.of("model", warm.source(), "sha256", warm.sha256(), "optimizer_state",
+            initial.updater() != null));
       }
       output.writeText("provenance.json", JSON.writeValueAsString(prov));
       output.commit();
@@ -378,15 +386,30 @@ public final class TrainingRun {
     }
   }
 
-  /** The warm start's parameters, after checking its blocks are the ones the config's model has. */
-  private static float[] warmParams(WarmStart warm, org.sparktrain.kernels.model.Network built) {
+  /**
+   * The warm start's parameters (and optimiser state), after checking its blocks are the ones the
+   * config's model has.
+   */
+  private static org.sparktrain.driver.train.InitialState warmState(WarmStart warm,
+                                                                    org.sparktrain.kernels.model.Network built) {
     List<String> want = blockNames(built);
     List<String> have = blockNames(warm.network());
     if (!want.equals(have)) {
       throw new ConfigException("model.layers", "build parameter blocks " + want + ", but the model " + warm.source()
           + " has " + have + "; use the config the model was trained with");
     }
-    return org.sparktrain.kernels.train.FloatArrays.flat(warm.network().params());
+    float[] params = org.sparktrain.kernels.train.FloatArrays.flat(warm.network().params());
+    org.nd4j.linalg.api.ndarray.INDArray u = warm.network().updaterState();
+    boolean sameUpdater = u != null && built.updaterState() != null && u.length() == built.updaterState().length();
+    if (!warm.optimizerState() || !sameUpdater) {
+      if (warm.optimizerState()) {
+        LOG.warn("the warm start {} has no optimiser state matching this config's optimizer: starting it fresh",
+            warm.source());
+      }
+      return org.sparktrain.driver.train.InitialState.params(params);
+    }
+    return new org.sparktrain.driver.train.InitialState(params, org.sparktrain.kernels.train.FloatArrays.flat(u),
+        warm.network().iterationCount());
   }
 
   /** A network's parameter blocks as {@code layer_kind[shape]}. */

@@ -40,27 +40,19 @@ final class EvaluateCommand implements Callable<Integer> {
     ModelFiles m = ModelFiles.read(in.model, hadoop);
     TrainConfig.Data data = m.config().data().forInput(in.inputFormat, in.input);
     try (JavaSparkContext sc = SparkContexts.create("sparktrain evaluate", in.master)) {
-      long t0 = System.nanoTime();
-      TableSource rows = new TableSource("test", data, DataSources.session(sc), m.config().seed(), 0, m.spec());
-      rows.validate();
-      DataSource.Split split = rows.load(sc, 0);
-      DistributedEvaluator.Result full = DistributedEvaluator.evaluateFully(sc, m.network(), split.distributed(),
-          m.spec().numClasses(), 512);
-      Evaluation eval = full.evaluation();
-      split.distributed().blocks().unpersist(false);
-      Map<String, Object> json = new LinkedHashMap<>(EvaluationJson.of("input", eval, full.probabilities(), m.spec().classes()));
+      org.sparktrain.driver.predict.ModelEvaluation.Result r = org.sparktrain.driver.predict.ModelEvaluation.evaluate(sc,
+          m, data, "input");
+      Map<String, Object> json = new LinkedHashMap<>();
       json.put("input", in.input);
-      json.put("model", m.dir());
-      json.put("model_sha256", m.sha256());
-      json.put("seconds", (System.nanoTime() - t0) / 1e9);
+      json.putAll(r.json());
       try {
         org.sparktrain.driver.output.AtomicFile.writeText(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .writeValueAsString(json), true, hadoop);
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
-      System.out.printf(Locale.ROOT, "evaluated %,d rows: accuracy %.4f, macro F1 %.4f -> %s%n", split.count(),
-          eval.accuracy(), eval.f1(org.nd4j.evaluation.EvaluationAveraging.Macro), file);
+      System.out.printf(Locale.ROOT, "evaluated %,d rows: accuracy %.4f, macro F1 %.4f -> %s%n", r.rows(),
+          r.evaluation().accuracy(), r.evaluation().f1(org.nd4j.evaluation.EvaluationAveraging.Macro), file);
     }
     return ExitCodes.OK;
   }

@@ -19,12 +19,12 @@ import org.sparktrain.driver.train.TrainingState;
  * @param listeners observers of training progress
  * @param resume the checkpointed state to continue from, or null
  * @param checkpointer told after every round (engines that cannot checkpoint ignore it)
- * @param initialParams parameters a fresh run starts from instead of the seeded initialisation (a
- *     warm start, e.g. {@code prune --model}), or null
+ * @param initial parameters (and optimiser state) a fresh run starts from instead of the seeded
+ *     initialisation (a warm start: {@code prune --model}, a nightly challenger), or null
  */
 public record EngineContext(TrainConfig config, ModelSpec model, String runId, JavaSparkContext sc,
                             TrainingData train, List<TrainingListener> listeners, TrainingState resume,
-                            Checkpointer checkpointer, float[] initialParams) {
+                            Checkpointer checkpointer, org.sparktrain.driver.train.InitialState initial) {
   /** A run from the seeded initialisation or a checkpoint. */
   public EngineContext(TrainConfig config, ModelSpec model, String runId, JavaSparkContext sc,
                        TrainingData train, List<TrainingListener> listeners, TrainingState resume,

@@ -19,7 +19,7 @@ public final class SparkTrainEngine implements TrainingEngine {
   public TrainingResult train(EngineContext ctx) {
     return new ParameterAveragingTrainer(settings(ctx.config()), GuardSettings.of(ctx.config().guard()), ctx.listeners())
         .fit(ctx.sc(), ctx.train().distributed(), ctx.model(), ctx.runId(), ctx.resume(), ctx.checkpointer(),
-            ctx.initialParams());
+            ctx.initial());
   }
 
   /** The averaging settings a config describes. */

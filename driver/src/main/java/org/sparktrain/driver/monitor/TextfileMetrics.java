@@ -15,13 +15,13 @@ public final class TextfileMetrics {
   private TextfileMetrics() {}
 
   /** The gauges, by name: help text and value. */
-  record Gauge(String name, String help, double value) {}
+  public record Gauge(String name, String help, double value) {}
 
   /**
    * @param labels labels every series carries (e.g. {@code run_dir}, {@code engine})
    * @param gauges the series
    */
-  static String format(Map<String, String> labels, List<Gauge> gauges) {
+  public static String format(Map<String, String> labels, List<Gauge> gauges) {
     StringBuilder sb = new StringBuilder();
     String l = labels(labels);
     for (Gauge g : gauges) {

@@ -121,9 +121,9 @@ public final class RunOutput {
     return dir.toString();
   }
 
-  /** Stages a text artefact. */
+  /** Stages a text artefact, credentials redacted ({@link Secrets}). */
   public void writeText(String name, String text) {
-    write(name, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    write(name, out -> out.write(Secrets.redact(text).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Stages an artefact written by {@code body}. */

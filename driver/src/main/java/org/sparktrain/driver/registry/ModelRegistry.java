@@ -300,7 +300,7 @@ public final class ModelRegistry {
       throw new VerificationException(mf.toString(), "describes " + m.model() + " version " + m.version()
           + ", not " + model + " version " + v + " (copied from elsewhere?)");
     }
-    boolean signed = checkSignature(dir, bytes);
+    boolean signed = checkSignature(new Path(dir, SIGNATURE), bytes);
     for (Map.Entry<String, Manifest.Digest> f : m.files().entrySet()) {
       Path p = new Path(dir, f.getKey());
       byte[] content = readOrNull(p);
@@ -316,8 +316,7 @@ public final class ModelRegistry {
     return new Verified(model, v, dir, m, signed);
   }
 
-  private boolean checkSignature(Path dir, byte[] manifest) {
-    Path sf = new Path(dir, SIGNATURE);
+  private boolean checkSignature(Path sf, byte[] manifest) {
     byte[] sig = readOrNull(sf);
     String problem;
     if (sig == null) {
@@ -483,6 +482,71 @@ public final class ModelRegistry {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Loads version {@code v} for scoring or warm starts: verified (manifest, signature, digests), then
+   * read, and the model bytes read must be the ones verified.
+   */
+  public org.sparktrain.driver.predict.ModelFiles load(String model, int v) {
+    Verified ver = verify(model, v);
+    org.sparktrain.driver.predict.ModelFiles m = org.sparktrain.driver.predict.ModelFiles.read(ver.dir().toString(),
+        fs.getConf());
+    if (!m.sha256().equals(ver.sha256("model.zip"))) {
+      throw new VerificationException(new Path(ver.dir(), "model.zip").toString(), "changed while it was read (SHA-256 "
+          + m.sha256().substring(0, 16) + "..., manifest " + ver.sha256("model.zip").substring(0, 16) + "...)");
+    }
+    return m;
+  }
+
+  /**
+   * Writes {@code content} to {@code file} with a detached signature next to it ({@code file.sig})
+   * when a signing key is loaded; refuses to replace {@code file}.
+   *
+   * @return false when {@code file} existed (another writer was first)
+   */
+  public boolean writeSigned(Path file, byte[] content) {
+    try {
+      if (signing.canSign()) {
+        Map<String, Object> sig = new LinkedHashMap<>();
+        sig.put("algorithm", "Ed25519");
+        sig.put("key_id", signing.verifyKeyId());
+        sig.put("signature", signing.sign(content));
+        try (OutputStream o = fs.create(new Path(file.getParent(), file.getName() + ".sig"), true)) {
+          o.write(JSON.writeValueAsBytes(sig));
+        }
+      }
+      return ExclusiveFiles.create(fs, file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + Secrets.redact(file.toString()) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a file {@link #writeSigned} wrote, checking its signature as the registry's
+   * {@code registry.verify} says; null when it does not exist.
+   */
+  public byte[] readSigned(Path file) {
+    byte[] content = readOrNull(file);
+    if (content == null) {
+      return null;
+    }
+    byte[] exact = stripToken(content);
+    checkSignature(new Path(file.getParent(), file.getName() + ".sig"), exact);
+    return exact;
+  }
+
+  /** The content {@link ExclusiveFiles#create} was given (object stores append a writer token line). */
+  private byte[] stripToken(byte[] content) {
+    String scheme = fs.getScheme();
+    if ("file".equals(scheme) || "hdfs".equals(scheme) || "viewfs".equals(scheme)) {
+      return content;
+    }
+    int nl = content.length - 1;
+    while (nl >= 0 && content[nl] != '\n') {
+      nl--;
+    }
+    return nl < 0 ? content : java.util.Arrays.copyOf(content, nl);
   }
 
   /** Reads one file of a verified version; null when the version does not hold it. */

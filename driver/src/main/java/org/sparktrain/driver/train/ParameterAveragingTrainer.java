@@ -99,11 +99,12 @@ public final class ParameterAveragingTrainer {
   }
 
   /**
-   * Trains on {@code data} from {@code initial} parameters (a warm start; the optimiser state starts
-   * fresh), from a checkpointed state, or (both null) from the model's seeded initialisation.
+   * Trains on {@code data} from {@code initial} parameters and optimiser state (a warm start; with
+   * {@code averaging.updater_state: false} the replicas' own optimiser states start fresh), from a
+   * checkpointed state, or (both null) from the model's seeded initialisation.
    */
   public TrainingResult fit(JavaSparkContext sc, DistributedDataset data, ModelSpec spec, String runId,
-                            TrainingState resume, Checkpointer checkpointer, float[] initial) {
+                            TrainingState resume, Checkpointer checkpointer, InitialState initial) {
     return new Run(sc, data, spec, runId, resume, checkpointer, initial).train();
   }
 
@@ -143,14 +144,23 @@ public final class ParameterAveragingTrainer {
     private final PruningControl pruning;
 
     Run(JavaSparkContext sc, DistributedDataset data, ModelSpec spec, String runId, TrainingState resume,
-        Checkpointer checkpointer, float[] initial) {
+        Checkpointer checkpointer, InitialState initial) {
       this.sc = sc;
       this.data = data;
       this.spec = spec;
       this.runId = runId;
       this.resume = resume;
       this.checkpointer = checkpointer;
-      this.net = resume == null && initial != null ? spec.build(initial) : spec.build();
+      this.net = resume == null && initial != null ? spec.build(initial.params()) : spec.build();
+      if (resume == null && initial != null && initial.updater() != null) {
+        if (net.updaterState() == null || net.updaterState().length() != initial.updater().length) {
+          throw new IllegalArgumentException("the warm start's optimiser state has " + initial.updater().length
+              + " values, this model's " + (net.updaterState() == null ? 0 : net.updaterState().length()));
+        }
+        net.updaterState().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(initial.updater())
+            .reshape(net.updaterState().shape()).castTo(net.updaterState().dataType()));
+        net.setIterationCount(initial.iteration());
+      }
       this.updaterView = settings.averageUpdater() ? net.updaterState() : null;
       this.counts = data.partitionCounts();
       this.batches = batchesPerPartition(counts);
@@ -159,6 +169,9 @@ public final class ParameterAveragingTrainer {
       this.s = resume == null
           ? new Cursor(FloatArrays.flat(net.params()), updaterView == null ? null : FloatArrays.flat(updaterView))
           : Cursor.resumed(resume, net, updaterView, counts, k, settings.seed());
+      if (resume == null && initial != null) {
+        s.iteration = initial.iteration();
+      }
       this.configuredLr = net.configuredLearningRate();
       this.overlap = settings.overlap() && data.partitions() <= COLLECT_MAX_PARTITIONS;
       if (settings.overlap() && !overlap) {
