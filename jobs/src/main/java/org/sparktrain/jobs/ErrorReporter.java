@@ -22,7 +22,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     Throwable domain = find(ex);
     int code = code(domain);
     String message = domain != null ? domain.getMessage() : firstLine(ex);
-    cl.getErr().println("sparktrain: error: " + message);
+    cl.getErr().println("sparktrain: error: " + org.sparktrain.driver.output.Secrets.redact(message));
     if (code == ExitCodes.FAILURE) {
       LOG.error("unexpected failure", ex);
     }
@@ -34,7 +34,9 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof ConfigException || c instanceof CorruptDataException || c instanceof OutputExistsException
           || c instanceof PreflightException || c instanceof TrainingDivergedException
-          || c instanceof RoundTimeoutException) {
+          || c instanceof RoundTimeoutException
+          || c instanceof org.sparktrain.driver.registry.VerificationException
+          || c instanceof org.sparktrain.driver.registry.RegistryConflictException) {
         return c;
       }
       if (c.getCause() == c) {
@@ -45,6 +47,12 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
   }
 
   private static int code(Throwable domain) {
+    if (domain instanceof org.sparktrain.driver.registry.VerificationException) {
+      return ExitCodes.UNVERIFIED;
+    }
+    if (domain instanceof org.sparktrain.driver.registry.RegistryConflictException) {
+      return ExitCodes.REGISTRY_CONFLICT;
+    }
     if (domain instanceof ConfigException) {
       return ExitCodes.USAGE;
     }

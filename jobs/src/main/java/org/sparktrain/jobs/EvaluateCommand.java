@@ -37,7 +37,7 @@ final class EvaluateCommand implements Callable<Integer> {
     Configuration hadoop = new Configuration();
     String file = new Path(output, "evaluation.json").toString();
     org.sparktrain.driver.output.AtomicFile.requireAvailable(file, in.overwrite, hadoop);
-    ModelFiles m = ModelFiles.read(in.model, hadoop);
+    ModelFiles m = in.load(hadoop);
     TrainConfig.Data data = m.config().data().forInput(in.inputFormat, in.input);
     try (JavaSparkContext sc = SparkContexts.create("sparktrain evaluate", in.master)) {
       org.sparktrain.driver.predict.ModelEvaluation.Result r = org.sparktrain.driver.predict.ModelEvaluation.evaluate(sc,

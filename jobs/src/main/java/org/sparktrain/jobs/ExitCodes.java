@@ -19,6 +19,21 @@ public final class ExitCodes {
    * guard.round_timeout_seconds. Checkpoints written so far are kept.
    */
   public static final int TRAINING_STOPPED = 6;
+  /**
+   * {@code retrain}: the challenger was trained and registered, and the gate kept the champion. Not a
+   * failure of the job: schedulers should treat it as success (the ledger and metrics.prom say why).
+   */
+  public static final int GATE_REJECTED = 8;
+  /** {@code retrain}: no snapshot for the date (or the one the champion was trained on); nothing trained. */
+  public static final int NO_NEW_DATA = 9;
+  /** {@code retrain}: the snapshot failed its data checks (volume, schema, nulls, drift); nothing trained. */
+  public static final int DATA_CHECK_FAILED = 10;
+  /** {@code retrain}: training the challenger failed (checkpoints are kept; a rerun of the date resumes). */
+  public static final int TRAINING_FAILED = 11;
+  /** Another writer moved a registry alias first; what this run registered is kept. */
+  public static final int REGISTRY_CONFLICT = 12;
+  /** A registry version (or the frozen holdout) failed verification: unsigned, bad signature, changed file. */
+  public static final int UNVERIFIED = 13;
 
   private ExitCodes() {}
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparktrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Distributed deep-learning training on Apache Spark with parameter averaging.",
-    subcommands = {TrainCommand.class, PruneCommand.class, PredictCommand.class, EvaluateCommand.class,
+    subcommands = {TrainCommand.class, RetrainCommand.class, RegistryCommand.class, PruneCommand.class, PredictCommand.class, EvaluateCommand.class,
         ExportTableCommand.class,
         BenchCommand.class, ReportCommand.class, ExportImagesCommand.class, AugmentPreviewCommand.class,
         AugmentBenchCommand.class,

@@ -55,7 +55,7 @@ final class PredictCommand implements Callable<Integer> {
     Configuration hadoop = new Configuration();
     Path out = new Path(output);
     org.sparktrain.driver.output.AtomicFile.requireAvailable(output, in.overwrite, hadoop);
-    ModelFiles m = ModelFiles.read(in.model, hadoop);
+    ModelFiles m = in.load(hadoop);
     Choices.DataFormat inFormat = Choices.parse(Choices.DataFormat.class, in.inputFormat != null ? in.inputFormat
         : m.config().data().format(), "--input-format");
     if (!inFormat.tabular()) {

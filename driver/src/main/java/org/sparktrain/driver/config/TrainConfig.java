@@ -379,7 +379,7 @@ public record TrainConfig(
       positive(key + ".kernel", l.kernel());
       positive(key + ".stride", l.stride());
     }
-    org.sparktrain.driver.retrain.Gate.validate(retrain.gate());
+    GateRules.validate(retrain.gate());
     if (averaging.frequency() instanceof Integer i) {
       range("averaging.frequency", i, 1, 1_000_000);
     }

@@ -49,6 +49,7 @@ import org.sparktrain.driver.registry.Signing;
  */
 public final class Retrain {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Retrain.class);
 
   private Retrain() {}
 
@@ -291,9 +292,10 @@ public final class Retrain {
       } catch (ConfigException | RegistryConflictException e) {
         throw e;
       } catch (RuntimeException e) {
-        Decision d = Decision.TRAINING_FAILED;
-        end(d, null, List.of("training failed: " + Secrets.redact(String.valueOf(e.getMessage()))));
-        throw e;
+        LOG.error("training the challenger of {} for {} failed", name, date, e);
+        return end(Decision.TRAINING_FAILED, null, List.of("training failed: " + Secrets.redact(
+            String.valueOf(e.getMessage())) + " (checkpoints in " + Secrets.redact(runDir.toString()) + " are kept; a "
+            + "rerun of " + date + " resumes from them)"));
       }
       seconds.put("training", (System.nanoTime() - r0) / 1e9);
 
