@@ -34,7 +34,7 @@ final class ExclusiveFiles {
   /** Writes {@code content} to {@code target} unless it exists; false when it existed (nothing written). */
   static boolean create(FileSystem fs, Path target, byte[] content) throws IOException {
     fs.mkdirs(target.getParent());
-    String scheme = fs.getScheme();
+    String scheme = fs.getUri().getScheme();
     Path tmp = new Path(target.getParent(), "._tmp-" + target.getName() + "-" + UUID.randomUUID());
     if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
       RawLocalFileSystem raw = (RawLocalFileSystem) (fs instanceof LocalFileSystem l ? l.getRaw() : fs);

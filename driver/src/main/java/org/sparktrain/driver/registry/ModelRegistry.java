@@ -84,6 +84,10 @@ public final class ModelRegistry {
     try {
       Path p = new Path(uri);
       FileSystem fs = p.getFileSystem(hadoop);
+      if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+        // no .crc side files: the manifest's SHA-256 is the registry's checksum
+        fs = local.getRaw();
+      }
       return new ModelRegistry(fs.makeQualified(p), fs, signing, mode, warn);
     } catch (IOException e) {
       throw new ConfigException("registry.uri", "cannot open " + Secrets.redact(uri) + ": " + e.getMessage());
@@ -538,7 +542,7 @@ public final class ModelRegistry {
 
   /** The content {@link ExclusiveFiles#create} was given (object stores append a writer token line). */
   private byte[] stripToken(byte[] content) {
-    String scheme = fs.getScheme();
+    String scheme = fs.getUri().getScheme();
     if ("file".equals(scheme) || "hdfs".equals(scheme) || "viewfs".equals(scheme)) {
       return content;
     }
@@ -608,6 +612,9 @@ public final class ModelRegistry {
       return in.readAllBytes();
     } catch (FileNotFoundException e) {
       return null;
+    } catch (org.apache.hadoop.fs.ChecksumException e) {
+      throw new VerificationException(Secrets.redact(p.toString()), "fails the store's checksum: the file was changed "
+          + "or corrupted after it was registered");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + Secrets.redact(p.toString()) + ": " + e.getMessage(), e);
     }
