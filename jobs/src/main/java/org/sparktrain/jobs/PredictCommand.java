@@ -73,12 +73,30 @@ final class PredictCommand implements Callable<Integer> {
         scored.write().format(format).option("header", "true").save(staging.toString());
         long n = spark.read().format(format).option("header", "true").load(staging.toString()).count();
         double seconds = (System.nanoTime() - t0) / 1e9;
+        // provenance next to the rows (Spark readers skip files starting with '_')
+        java.util.Map<String, Object> prov = new java.util.LinkedHashMap<>();
+        prov.put("model", in.model);
+        prov.put("model_dir", m.dir());
+        prov.put("model_sha256", m.sha256());
+        prov.put("input", in.input);
+        prov.put("rows", n);
+        prov.put("seconds", seconds);
+        prov.put("finished", java.time.Instant.now().toString());
+        prov.put("code_version", org.sparktrain.driver.output.BuildInfo.get("sparktrain.version") + " ("
+            + org.sparktrain.driver.output.BuildInfo.get("git.commit") + ")");
+        org.sparktrain.driver.output.AtomicFile.writeText(new Path(staging, "_provenance.json").toString(),
+            org.sparktrain.driver.output.Secrets.redact(new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(prov)),
+            false, hadoop);
         publish(staging, out, hadoop);
         System.out.printf(Locale.ROOT, "predicted %,d rows in %.1f s (%,.0f rows/s, %d executor cores) with %s (sha256 "
             + "%s) -> %s%n", n, seconds, n / seconds, sc.defaultParallelism(), m.dir(), m.sha256().substring(0, 12), out);
       } catch (RuntimeException e) {
         delete(staging, hadoop);
         throw TableSource.asInputError(e, in.input);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        delete(staging, hadoop);
+        throw new IllegalStateException(e);
       }
     }
     return ExitCodes.OK;

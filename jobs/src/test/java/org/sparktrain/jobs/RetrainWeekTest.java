@@ -1,0 +1,258 @@
+package org.sparktrain.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A simulated week of nightly retraining on Fashion-MNIST snapshots (Parquet, {@code dt={date}}):
+ * a good night, a schema change, a drifted night, a night whose labels are scrambled (the
+ * challenger is worse), a good night. The ledger must read promote / data check failed / drift /
+ * gate rejected / promote, the champion must be the last good night's version, {@code predict}
+ * with {@code @champion} must use it, a rerun of a finished date does nothing, a date without a
+ * snapshot is "no new data", and a tampered champion is refused naming the file.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RetrainWeekTest {
+  @TempDir
+  static Path tmp;
+  private static Path registry;
+  private static Path events;
+  private static Path holdout;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String IMAGES = "/usr/share/datasets/fashion-mnist/";
+  private static final int NIGHT = 3000;
+  private static final List<Integer> codes = new ArrayList<>();
+
+  @BeforeAll
+  static void snapshotsAndKeys() {
+    Path all = tmp.resolve("fashion-train");
+    holdout = tmp.resolve("fashion-holdout");
+    assertEquals(0, Cli.run("export-table", "--images", IMAGES + "train-images-idx3-ubyte.gz", "--labels",
+        IMAGES + "train-labels-idx1-ubyte.gz", "--limit", String.valueOf(5 * NIGHT), "--fashion-names", "--output",
+        all.toString(), "--master", "local[2]").code());
+    assertEquals(0, Cli.run("export-table", "--images", IMAGES + "t10k-images-idx3-ubyte.gz", "--labels",
+        IMAGES + "t10k-labels-idx1-ubyte.gz", "--limit", "2000", "--fashion-names", "--output", holdout.toString(),
+        "--master", "local[2]").code());
+    events = tmp.resolve("events");
+    JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("retrain-week-data")
+        .set("spark.ui.enabled", "false"));
+    try {
+      SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+      Dataset<Row> rows = spark.read().parquet(all.toString());
+      for (int night = 0; night < 5; night++) {
+        Dataset<Row> slice = rows.where(functions.col("id").geq(night * NIGHT)
+            .and(functions.col("id").lt((night + 1) * NIGHT)));
+        switch (night) {
+          case 1 -> slice = slice.withColumnRenamed("pixels", "pixel_values"); // an upstream schema change
+          case 2 -> slice = slice.withColumn("pixels", functions.expr("transform(pixels, x -> cast(0.5 + 0.5 * x as "
+              + "float))")); // a camera that washes everything out
+          case 3 -> slice = slice.withColumn("label", functions.expr("element_at(array('t-shirt', 'trouser', "
+              + "'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle-boot'), "
+              + "cast(pmod(id * 7919, 10) + 1 as int))")); // a labelling bug: plausible labels, wrong ones
+          default -> { }
+        }
+        slice.coalesce(2).write().parquet(events.resolve("dt=2026-12-0" + (night + 1)).toString());
+      }
+    } finally {
+      sc.stop();
+    }
+    assertEquals(0, Cli.run("registry", "keygen", "--out", tmp.resolve("keys").toString()).code());
+    registry = tmp.resolve("registry");
+  }
+
+  private static String[] retrain(String date, String... extra) {
+    List<String> a = new ArrayList<>(List.of("retrain", "--config", Cli.conf("nightly-retrain.yaml"), "--date", date,
+        "--master", "local[2]",
+        "--set", "data.train.path=" + events + "/dt={date}",
+        "--set", "registry.uri=" + registry,
+        "--set", "registry.signing_key=" + tmp.resolve("keys/sparktrain-signing.pem"),
+        "--set", "registry.verify_key=" + tmp.resolve("keys/sparktrain-verify.pem"),
+        "--set", "retrain.holdout=" + holdout));
+    a.addAll(List.of(extra));
+    return a.toArray(new String[0]);
+  }
+
+  private static JsonNode ledger(String date) throws Exception {
+    return JSON.readTree(registry.resolve("fashion/ledger/" + date + ".json").toFile());
+  }
+
+  @Test
+  @Order(1)
+  void aWeekOfNights() throws Exception {
+    Path prom = tmp.resolve("textfile/sparktrain.prom");
+    for (int d = 1; d <= 5; d++) {
+      Cli.Result r = Cli.run(retrain("2026-12-0" + d, "--metrics-file", prom.toString()));
+      codes.add(r.code());
+      if (d == 4) {
+        assertTrue(Files.readString(prom).contains("sparktrain_gate_rejected{run_dir=\""), Files.readString(prom));
+        assertTrue(Files.readString(prom).contains("} 1\n"), Files.readString(prom));
+      }
+    }
+    assertEquals(List.of(ExitCodes.OK, ExitCodes.DATA_CHECK_FAILED, ExitCodes.DATA_CHECK_FAILED,
+        ExitCodes.GATE_REJECTED, ExitCodes.OK), codes);
+    List<String> decisions = new ArrayList<>();
+    for (int d = 1; d <= 5; d++) {
+      decisions.add(ledger("2026-12-0" + d).get("decision").asText());
+    }
+    assertEquals(List.of("promoted", "data_check_failed", "drift_detected", "rejected", "promoted"), decisions);
+    JsonNode schema = ledger("2026-12-02");
+    assertTrue(schema.get("reasons").get(0).asText().contains("column 'pixels' is missing"), schema.toString());
+    JsonNode drift = ledger("2026-12-03");
+    assertTrue(drift.get("reasons").get(0).asText().startsWith("drift: "), drift.toString());
+    JsonNode checks = JSON.readTree(registry.resolve("fashion/runs/2026-12-03/data_checks.json").toFile());
+    assertTrue(checks.get("drift").get("features_drifted").asInt() > 100, checks.get("drift").toString());
+    // the good night after the drift one compared clean: no feature drifted by noise alone
+    JsonNode clean = JSON.readTree(registry.resolve("fashion/runs/2026-12-05/data_checks.json").toFile());
+    assertEquals(0, clean.get("drift").get("features_drifted").asInt(), clean.get("drift").toString());
+    JsonNode rejected = ledger("2026-12-04");
+    assertEquals(2, rejected.get("version").asInt());
+    assertEquals(1, rejected.get("champion_after").asInt());
+    assertTrue(rejected.get("reasons").get(0).asText().startsWith("FAIL accuracy"), rejected.toString());
+    JsonNode last = ledger("2026-12-05");
+    assertEquals(3, last.get("version").asInt());
+    assertEquals("fashion@1", last.get("warm_start").asText());
+    assertEquals(1, last.get("champion_before").asInt());
+    assertEquals(3, last.get("champion_after").asInt());
+    assertTrue(last.get("holdout").get("challenger").get("accuracy").asDouble()
+        >= last.get("holdout").get("champion").get("accuracy").asDouble(), last.toString());
+    // aliases: champion 3, previous 1, challenger 3
+    assertEquals(3, alias("champion"));
+    assertEquals(1, alias("previous"));
+    assertEquals(3, alias("challenger"));
+    // the challenger's provenance says what it started from, optimiser state included
+    JsonNode prov = JSON.readTree(registry.resolve("fashion/versions/000003/provenance.json").toFile());
+    assertTrue(prov.get("warm_start").get("optimizer_state").asBoolean(), prov.toString());
+    // nothing secret in the registry: keys stay where they were
+    String key = Files.readAllLines(tmp.resolve("keys/sparktrain-signing.pem")).get(1);
+    try (var files = Files.walk(registry)) {
+      assertFalse(files.filter(Files::isRegularFile).anyMatch(p -> read(p).contains(key)));
+    }
+  }
+
+  private static int alias(String name) throws Exception {
+    try (var s = Files.list(registry.resolve("fashion/aliases/" + name))) {
+      Path newest = s.filter(p -> p.getFileName().toString().startsWith("g-")).sorted().reduce((a, b) -> b).orElseThrow();
+      return JSON.readTree(newest.toFile()).get("version").asInt();
+    }
+  }
+
+  private static String read(Path p) {
+    try {
+      return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void rerunsAreIdempotentAndAMissingSnapshotIsNoNewData() throws Exception {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    Cli.Result again;
+    Cli.Result none;
+    try {
+      again = Cli.run(retrain("2026-12-05"));
+      none = Cli.run(retrain("2026-12-06"));
+    } finally {
+      System.setOut(old);
+    }
+    String out = buf.toString(StandardCharsets.UTF_8);
+    assertEquals(ExitCodes.OK, again.code(), again.err());
+    assertTrue(out.contains("2026-12-05: already finished"), out);
+    assertEquals(3, registryVersions(), "a rerun registers nothing");
+    assertEquals(ExitCodes.NO_NEW_DATA, none.code(), none.err());
+    assertEquals("no_new_data", ledger("2026-12-06").get("decision").asText());
+  }
+
+  private static long registryVersions() throws Exception {
+    try (var s = Files.list(registry.resolve("fashion/versions"))) {
+      return s.filter(Files::isDirectory).count();
+    }
+  }
+
+  @Test
+  @Order(3)
+  void predictWithChampionUsesItAndRegistryShowSaysWhy() throws Exception {
+    Path out = tmp.resolve("scored");
+    Cli.Result p = Cli.run("predict", "--model", "fashion@champion", "--registry", registry.toString(), "--verify-key",
+        tmp.resolve("keys/sparktrain-verify.pem").toString(), "--input", holdout.toString(), "--output", out.toString(),
+        "--master", "local[2]");
+    assertEquals(0, p.code(), p.err());
+    String manifest = Files.readString(registry.resolve("fashion/versions/000003/MANIFEST.json"));
+    JsonNode mf = JSON.readTree(manifest);
+    String sha = mf.get("files").get("model.zip").get("sha256").asText();
+    JsonNode prov = JSON.readTree(out.resolve("_provenance.json").toFile());
+    assertEquals(sha, prov.get("model_sha256").asText(), "predictions record the champion's model.zip digest");
+    assertTrue(prov.get("model_dir").asText().endsWith("versions/000003"), prov.toString());
+    assertEquals(2000, prov.get("rows").asLong());
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, Cli.run("registry", "show", "fashion", "--registry", registry.toString()).code());
+      assertEquals(0, Cli.run("registry", "show", "fashion", "2", "--registry", registry.toString(), "--verify-key",
+          tmp.resolve("keys/sparktrain-verify.pem").toString()).code());
+      assertEquals(0, Cli.run("registry", "diff", "fashion", "1", "3", "--registry", registry.toString(),
+          "--verify-key", tmp.resolve("keys/sparktrain-verify.pem").toString()).code());
+    } finally {
+      System.setOut(old);
+    }
+    String shown = buf.toString(StandardCharsets.UTF_8);
+    assertTrue(shown.contains("beat version 1 on the holdout"), shown);
+    assertTrue(shown.contains("2026-12-04  rejected"), shown);
+    assertTrue(shown.contains("FAIL accuracy"), shown);
+    assertTrue(shown.contains("holdout: the same rows"), shown);
+  }
+
+  @Test
+  @Order(4)
+  void rollbackAndATamperedChampionIsRefused() throws Exception {
+    String vk = tmp.resolve("keys/sparktrain-verify.pem").toString();
+    assertEquals(0, Cli.run("registry", "rollback", "fashion", "--registry", registry.toString(), "--verify-key", vk)
+        .code());
+    assertEquals(1, alias("champion"));
+    assertEquals(3, alias("previous"));
+    assertEquals(0, Cli.run("registry", "promote", "fashion", "3", "--registry", registry.toString(), "--verify-key", vk)
+        .code());
+    assertEquals(3, alias("champion"));
+    Path zip = registry.resolve("fashion/versions/000003/model.zip");
+    byte[] bytes = Files.readAllBytes(zip);
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(zip, bytes);
+    Path out = tmp.resolve("scored-tampered");
+    Cli.Result p = Cli.run("predict", "--model", "fashion@champion", "--registry", registry.toString(), "--verify-key",
+        vk, "--input", holdout.toString(), "--output", out.toString(), "--master", "local[2]");
+    assertEquals(ExitCodes.UNVERIFIED, p.code(), p.err());
+    assertTrue(p.err().contains("000003/model.zip") && p.err().contains("does not match the manifest"), p.err());
+    assertFalse(Files.exists(out));
+    // promote refuses it too
+    Cli.Result promote = Cli.run("registry", "promote", "fashion", "3", "--alias", "staging", "--registry",
+        registry.toString(), "--verify-key", vk);
+    assertEquals(ExitCodes.UNVERIFIED, promote.code(), promote.err());
+  }
+}
