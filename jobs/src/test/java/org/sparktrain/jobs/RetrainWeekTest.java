@@ -13,12 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -38,60 +32,23 @@ import org.junit.jupiter.api.io.TempDir;
 class RetrainWeekTest {
   @TempDir
   static Path tmp;
+  private static RetrainFixture fx;
   private static Path registry;
-  private static Path events;
   private static Path holdout;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String IMAGES = "/usr/share/datasets/fashion-mnist/";
-  private static final int NIGHT = 3000;
   private static final List<Integer> codes = new ArrayList<>();
 
   @BeforeAll
   static void snapshotsAndKeys() {
-    Path all = tmp.resolve("fashion-train");
-    holdout = tmp.resolve("fashion-holdout");
-    assertEquals(0, Cli.run("export-table", "--images", IMAGES + "train-images-idx3-ubyte.gz", "--labels",
-        IMAGES + "train-labels-idx1-ubyte.gz", "--limit", String.valueOf(5 * NIGHT), "--fashion-names", "--output",
-        all.toString(), "--master", "local[2]").code());
-    assertEquals(0, Cli.run("export-table", "--images", IMAGES + "t10k-images-idx3-ubyte.gz", "--labels",
-        IMAGES + "t10k-labels-idx1-ubyte.gz", "--limit", "2000", "--fashion-names", "--output", holdout.toString(),
-        "--master", "local[2]").code());
-    events = tmp.resolve("events");
-    JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("retrain-week-data")
-        .set("spark.ui.enabled", "false"));
-    try {
-      SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-      Dataset<Row> rows = spark.read().parquet(all.toString());
-      for (int night = 0; night < 5; night++) {
-        Dataset<Row> slice = rows.where(functions.col("id").geq(night * NIGHT)
-            .and(functions.col("id").lt((night + 1) * NIGHT)));
-        switch (night) {
-          case 1 -> slice = slice.withColumnRenamed("pixels", "pixel_values"); // an upstream schema change
-          case 2 -> slice = slice.withColumn("pixels", functions.expr("transform(pixels, x -> cast(0.5 + 0.5 * x as "
-              + "float))")); // a camera that washes everything out
-          case 3 -> slice = slice.withColumn("label", functions.expr("element_at(array('t-shirt', 'trouser', "
-              + "'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle-boot'), "
-              + "cast(pmod(id * 7919, 10) + 1 as int))")); // a labelling bug: plausible labels, wrong ones
-          default -> { }
-        }
-        slice.coalesce(2).write().parquet(events.resolve("dt=2026-12-0" + (night + 1)).toString());
-      }
-    } finally {
-      sc.stop();
-    }
-    assertEquals(0, Cli.run("registry", "keygen", "--out", tmp.resolve("keys").toString()).code());
+    fx = RetrainFixture.build(tmp, List.of(RetrainFixture.Spoil.NONE, RetrainFixture.Spoil.SCHEMA,
+        RetrainFixture.Spoil.DRIFT, RetrainFixture.Spoil.LABELS, RetrainFixture.Spoil.NONE));
     registry = tmp.resolve("registry");
+    holdout = fx.holdout;
   }
 
   private static String[] retrain(String date, String... extra) {
-    List<String> a = new ArrayList<>(List.of("retrain", "--config", Cli.conf("nightly-retrain.yaml"), "--date", date,
-        "--master", "local[2]",
-        "--set", "data.train.path=" + events + "/dt={date}",
-        "--set", "registry.uri=" + registry,
-        "--set", "registry.signing_key=" + tmp.resolve("keys/sparktrain-signing.pem"),
-        "--set", "registry.verify_key=" + tmp.resolve("keys/sparktrain-verify.pem"),
-        "--set", "retrain.holdout=" + holdout));
-    a.addAll(List.of(extra));
+    List<String> a = fx.retrainArgs(registry, date, extra);
+    a.addAll(List.of("--master", "local[2]"));
     return a.toArray(new String[0]);
   }
 
@@ -146,7 +103,7 @@ class RetrainWeekTest {
     JsonNode prov = JSON.readTree(registry.resolve("fashion/versions/000003/provenance.json").toFile());
     assertTrue(prov.get("warm_start").get("optimizer_state").asBoolean(), prov.toString());
     // nothing secret in the registry: keys stay where they were
-    String key = Files.readAllLines(tmp.resolve("keys/sparktrain-signing.pem")).get(1);
+    String key = Files.readAllLines(fx.keys.resolve("sparktrain-signing.pem")).get(1);
     try (var files = Files.walk(registry)) {
       assertFalse(files.filter(Files::isRegularFile).anyMatch(p -> read(p).contains(key)));
     }
@@ -200,7 +157,7 @@ class RetrainWeekTest {
   void predictWithChampionUsesItAndRegistryShowSaysWhy() throws Exception {
     Path out = tmp.resolve("scored");
     Cli.Result p = Cli.run("predict", "--model", "fashion@champion", "--registry", registry.toString(), "--verify-key",
-        tmp.resolve("keys/sparktrain-verify.pem").toString(), "--input", holdout.toString(), "--output", out.toString(),
+        fx.verifyKey(), "--input", holdout.toString(), "--output", out.toString(),
         "--master", "local[2]");
     assertEquals(0, p.code(), p.err());
     String manifest = Files.readString(registry.resolve("fashion/versions/000003/MANIFEST.json"));
@@ -216,9 +173,9 @@ class RetrainWeekTest {
     try {
       assertEquals(0, Cli.run("registry", "show", "fashion", "--registry", registry.toString()).code());
       assertEquals(0, Cli.run("registry", "show", "fashion", "2", "--registry", registry.toString(), "--verify-key",
-          tmp.resolve("keys/sparktrain-verify.pem").toString()).code());
+          fx.verifyKey()).code());
       assertEquals(0, Cli.run("registry", "diff", "fashion", "1", "3", "--registry", registry.toString(),
-          "--verify-key", tmp.resolve("keys/sparktrain-verify.pem").toString()).code());
+          "--verify-key", fx.verifyKey()).code());
     } finally {
       System.setOut(old);
     }
@@ -232,7 +189,7 @@ class RetrainWeekTest {
   @Test
   @Order(4)
   void rollbackAndATamperedChampionIsRefused() throws Exception {
-    String vk = tmp.resolve("keys/sparktrain-verify.pem").toString();
+    String vk = fx.verifyKey();
     assertEquals(0, Cli.run("registry", "rollback", "fashion", "--registry", registry.toString(), "--verify-key", vk)
         .code());
     assertEquals(1, alias("champion"));
@@ -254,5 +211,24 @@ class RetrainWeekTest {
     Cli.Result promote = Cli.run("registry", "promote", "fashion", "3", "--alias", "staging", "--registry",
         registry.toString(), "--verify-key", vk);
     assertEquals(ExitCodes.UNVERIFIED, promote.code(), promote.err());
+  }
+
+  @Test
+  @Order(5)
+  void theWarmStartedChallengerBeatsAFreshModelOnTheSameSnapshot() throws Exception {
+    // night 5's challenger started from champion 1 and trained one epoch on night 5's rows; a fresh model
+    // trains the same epoch on the same rows from the seeded initialisation
+    Path fresh = tmp.resolve("fresh");
+    Cli.Result t = Cli.run("train", "--config", Cli.conf("nightly-retrain.yaml"), "--output", fresh.toString(),
+        "--set", "data.train.path=" + fx.events.resolve("dt=2026-12-05"), "--master", "local[2]");
+    assertEquals(0, t.code(), t.err());
+    Path eval = tmp.resolve("fresh-eval");
+    Cli.Result e = Cli.run("evaluate", "--model", fresh.toString(), "--input", holdout.toString(), "--output",
+        eval.toString(), "--master", "local[2]");
+    assertEquals(0, e.code(), e.err());
+    double freshAcc = JSON.readTree(eval.resolve("evaluation.json").toFile()).get("accuracy").asDouble();
+    double warmAcc = ledger("2026-12-05").get("holdout").get("challenger").get("accuracy").asDouble();
+    System.out.printf("warm start: holdout accuracy warm %.4f vs fresh %.4f%n", warmAcc, freshAcc);
+    assertTrue(warmAcc > freshAcc, "warm " + warmAcc + " vs fresh " + freshAcc);
   }
 }

@@ -354,9 +354,11 @@ public final class Retrain {
         ledger.put("decision", "registered");
         reg.writeLedger(name, date.toString(), ledger); // a crash from here on reuses the version
         out.println("registry: registered " + name + " version " + version + " in " + reg.uri());
+        crashPoint("registered", out);
       }
       ledger.put("version", version);
       reg.move(name, "challenger", version, null, "trained on " + date + (gate.passed() ? "" : " (rejected)"), by);
+      crashPoint("challenger_moved", out);
 
       // 7. promote, or record why not
       if (!gate.passed()) {
@@ -372,6 +374,7 @@ public final class Retrain {
         }
         if (champ != null) {
           reg.move(name, "previous", champ.version(), null, "replaced by version " + version + " on " + date, by);
+          crashPoint("previous_moved", out);
         }
         String why = champ == null ? "first version (gate thresholds passed)"
             : "beat version " + champ.version() + " on the holdout: " + String.join("; ", passes(gate));
@@ -433,6 +436,29 @@ public final class Retrain {
             && !s.getPath().getName().startsWith("."));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot check " + Secrets.redact(at) + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Environment variable naming a step after which the process waits to be killed (crash tests). */
+  static final String CRASH_POINT_ENV = "SPARKTRAIN_RETRAIN_PAUSE_AT";
+
+  /**
+   * Fault injection for the crash tests ({@code RetrainKillIT}): when {@value #CRASH_POINT_ENV} names
+   * {@code point}, says so and waits forever, so the test can {@code kill -9} the driver exactly
+   * between two registry writes.
+   */
+  private static void crashPoint(String point, PrintStream out) {
+    if (point.equals(System.getenv(CRASH_POINT_ENV))) {
+      out.println("paused at " + point + " (" + CRASH_POINT_ENV + ")");
+      out.flush();
+      while (true) {
+        try {
+          Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted at crash point " + point);
+        }
       }
     }
   }
