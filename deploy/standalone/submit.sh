@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Submits the shaded jar to the cluster started by start-cluster.sh (its master URL and secret):
-#   deploy/standalone/submit.sh [spark-submit options] train --config ... --output ...
+#   deploy/standalone/submit.sh [spark-submit options] train|retrain|predict|... ARGS (a sparktrain command starts the app args)
 # Client deploy mode by default; pass --deploy-mode cluster to run the driver on a worker.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -11,7 +11,7 @@ JAR="$ROOT/jobs/target/jobs-0.1.0-SNAPSHOT-shaded.jar"
 spark_opts=(); app_args=()
 while (($#)); do
   case "$1" in
-    train|bench) app_args=("$@"); break;;
+    train|retrain|prune|predict|evaluate|bench|export-table|export-images|augment-preview|augment-bench) app_args=("$@"); break;;
     *) spark_opts+=("$1"); shift;;
   esac
 done

@@ -123,6 +123,41 @@ class StandaloneClusterIT {
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
 
+  @Test
+  void retrainsNightlyOnTheCluster() throws Exception {
+    RetrainFixture fx = RetrainFixture.build(Files.createDirectories(tmp.resolve("retrain")),
+        List.of(RetrainFixture.Spoil.NONE, RetrainFixture.Spoil.LABELS));
+    Path registry = tmp.resolve("retrain/registry");
+    List<Integer> codes = new ArrayList<>();
+    for (int night = 1; night <= 2; night++) {
+      List<String> cmd = new ArrayList<>(List.of("deploy/standalone/submit.sh", "--executor-memory", "1500m", "--conf",
+          "spark.executor.cores=1"));
+      cmd.addAll(fx.retrainArgs(registry, RetrainFixture.date(night)));
+      Run r = run(Map.of("SPARKTRAIN_CLUSTER_DIR", state.toString()), 300, cmd.toArray(new String[0]));
+      assertTrue(r.output().contains("retrain fashion " + RetrainFixture.date(night)), r.output());
+      codes.add(r.code());
+      if (night == 1) {
+        assertEquals(0, r.code(), r.output());
+      }
+    }
+    assertEquals(List.of(ExitCodes.OK, ExitCodes.GATE_REJECTED), codes);
+    ObjectMapper json = new ObjectMapper();
+    assertEquals("promoted", json.readTree(registry.resolve("fashion/ledger/2026-12-01.json").toFile()).get("decision")
+        .asText());
+    JsonNode second = json.readTree(registry.resolve("fashion/ledger/2026-12-02.json").toFile());
+    assertEquals("rejected", second.get("decision").asText());
+    assertEquals(1, second.get("champion_after").asInt());
+    // the challenger trained on the two executor JVMs
+    JsonNode m = json.readTree(registry.resolve("fashion/runs/2026-12-02/challenger/metrics.json").toFile());
+    Set<String> workers = new TreeSet<>();
+    for (JsonNode round : m.get("rounds")) {
+      for (JsonNode w : round.get("workers")) {
+        workers.add(w.get("worker").asText());
+      }
+    }
+    assertEquals(2, workers.size(), "two executor JVMs trained: " + workers);
+  }
+
   private static final List<String> KILL_RUN = List.of("--executor-memory", "1500m", "--conf",
       "spark.executor.cores=1", "train", "--config", "conf/fashion-mnist-mlp.yaml", "--set", "data.limit.train=40000",
       "--set", "data.limit.test=5000", "--set", "training.epochs=2", "--set", "data.partitions=2",
