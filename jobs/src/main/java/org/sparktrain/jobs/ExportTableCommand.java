@@ -43,6 +43,10 @@ final class ExportTableCommand implements Callable<Integer> {
 
 
 
+  @Option(names = "--offset", defaultValue = "0", description = "Skip the first N examples (with --limit: a slice, "
+      + "e.g. one night of a simulated stream); ids stay the examples' positions.")
+  int offset;
+
   @Option(names = "--fashion-names", description = "Write Fashion-MNIST's class names (t-shirt, trouser, ...) as "
       + "string labels instead of indices.")
   boolean fashionNames;
@@ -63,8 +67,16 @@ final class ExportTableCommand implements Callable<Integer> {
     }
     Configuration conf = new Configuration();
     RunOutput.checkAvailable(output, overwrite, conf);
-    IdxDataSource.Checked c = IdxDataSource.check(idx.images, idx.labels, idx.classes, idx.limit, null, conf);
-    int n = c.count();
+    if (offset < 0) {
+      throw new ConfigException("--offset", offset + " is out of range; allowed: >= 0");
+    }
+    IdxDataSource.Checked c = IdxDataSource.check(idx.images, idx.labels, idx.classes,
+        idx.limit > 0 ? offset + idx.limit : 0, null, conf);
+    if (offset >= c.count()) {
+      throw new ConfigException("--offset", offset + " is past the " + c.count() + " examples of " + idx.images);
+    }
+    int n = c.count() - offset;
+    int first = offset;
     int width = java.util.Arrays.stream(c.shape()).reduce(1, (a, b) -> a * b);
     boolean csv = format.equals("csv");
     StructType schema = new StructType().add("id", DataTypes.LongType, false);
@@ -83,7 +95,8 @@ final class ExportTableCommand implements Callable<Integer> {
       int k = idx.classes;
       boolean names = fashionNames;
       var hadoop = sc.broadcast(new org.sparktrain.driver.data.SerializableHadoopConf(sc.hadoopConfiguration()));
-      var rows = sc.parallelize(IdxDataSource.balancedRanges(n, p), p).flatMap(r -> {
+      var rows = sc.parallelize(IdxDataSource.balancedRanges(n, p), p).flatMap(range -> {
+        long[] r = {range[0] + first, range[1] + first};
         ExampleBlock b = IdxFiles.readRange(im, lb, r[0], (int) (r[1] - r[0]), k, hadoop.value().get());
         List<Row> out = new ArrayList<>(b.count());
         float[] x = new float[width];

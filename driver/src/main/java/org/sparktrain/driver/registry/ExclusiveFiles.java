@@ -21,9 +21,8 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  *       ({@code link(2)} fails when the name exists): atomic and exclusive.</li>
  *   <li>hdfs://, viewfs://: temporary file, then {@code rename}, which HDFS refuses onto an existing
  *       file: atomic and exclusive.</li>
- *   <li>object stores (s3a://, gs://, others): {@code create(overwrite=false)} (on GCS a
- *       generation-match precondition: exclusive), then the file is read back and must hold this
- *       writer's token. S3A in Hadoop 3.3 checks existence and then writes, so two writers within
+ *   <li>object stores (s3a://, gs://, others): {@code create(overwrite=false)} (exclusive only if the
+ *       connector makes it so), then the file is read back and must hold this writer's token. S3A in Hadoop 3.3 checks existence and then writes, so two writers within
  *       the same instant can both pass; the read-back catches a writer that finished first, not one
  *       that finishes after. Run one writer per model at a time on S3 (a scheduler's single active run).</li>
  * </ul>
