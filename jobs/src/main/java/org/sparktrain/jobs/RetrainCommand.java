@@ -54,6 +54,7 @@ final class RetrainCommand implements Callable<Integer> {
     } catch (DateTimeParseException e) {
       throw new ConfigException("--date", "'" + date + "' is not a date; allowed: YYYY-MM-DD");
     }
+    Retrain.requireRunnable(cfg);
     PrintStream out = System.out;
     Retrain.Outcome o;
     try (JavaSparkContext sc = SparkContexts.create("sparktrain retrain " + day, master, cfg.monitoring().metrics())) {

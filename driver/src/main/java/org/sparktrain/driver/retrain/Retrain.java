@@ -147,16 +147,32 @@ public final class Retrain {
         ? ModelRegistry.Verify.WARN : ModelRegistry.Verify.REQUIRE, m -> out.println("warning: " + Secrets.redact(m)));
   }
 
-  /** Runs the night of {@code date}. */
-  public static Outcome run(JavaSparkContext sc, TrainConfig config, LocalDate date, PrintStream out) {
+  /**
+   * Refuses, before any Spark work, a config retrain cannot run: not table data, no registry or
+   * model name, an engine that cannot warm-start while warm starts are on.
+   */
+  public static void requireRunnable(TrainConfig config) {
     if (!config.data().tabular()) {
       throw new ConfigException("data.format", "'" + config.data().format() + "': retrain reads table snapshots (parquet, "
           + "csv, orc, json or table): the registry keeps the feature spec that predict and evaluate need");
+    }
+    if (config.registry().uri() == null || config.registry().uri().isBlank()) {
+      throw new ConfigException("registry.uri", "is required for retrain (a directory: file://, hdfs://, s3a://, gs://)");
     }
     String name = config.registry().model();
     if (name == null || name.isBlank()) {
       throw new ConfigException("registry.model", "is required for retrain (the model's name in the registry)");
     }
+    if (config.retrain().warmStart() && config.engineChoice() != Choices.Engine.SPARKTRAIN) {
+      throw new ConfigException("retrain.warm_start", "is true, but engine '" + config.engine() + "' cannot start from a "
+          + "trained model; use engine sparktrain or set retrain.warm_start: false");
+    }
+  }
+
+  /** Runs the night of {@code date}. */
+  public static Outcome run(JavaSparkContext sc, TrainConfig config, LocalDate date, PrintStream out) {
+    requireRunnable(config);
+    String name = config.registry().model();
     Configuration hadoop = sc.hadoopConfiguration();
     ModelRegistry reg = registry(config, hadoop, out);
     String day = date.toString();
