@@ -144,8 +144,11 @@ public final class CheckpointStore {
         files.put("mask.bin", writeFile(tmp, "mask.bin", s.mask().toBytes()));
       }
       files.put("state.json", writeFile(tmp, "state.json", JSON.writeValueAsBytes(stateJson(s, data))));
-      files.put("config.yaml", writeFile(tmp, "config.yaml", configYaml.getBytes(StandardCharsets.UTF_8)));
-      files.put("provenance.json", writeFile(tmp, "provenance.json", provenanceJson.getBytes(StandardCharsets.UTF_8)));
+      // credentials redacted, as in every artefact (ResumeCompatibility compares redacted forms)
+      files.put("config.yaml", writeFile(tmp, "config.yaml", org.sparktrain.driver.output.Secrets.redact(configYaml)
+          .getBytes(StandardCharsets.UTF_8)));
+      files.put("provenance.json", writeFile(tmp, "provenance.json", org.sparktrain.driver.output.Secrets.redact(
+          provenanceJson).getBytes(StandardCharsets.UTF_8)));
       Map<String, Object> manifest = new LinkedHashMap<>();
       manifest.put("format", FORMAT);
       manifest.put("run_id", s.runId());

@@ -29,8 +29,9 @@ public final class ResumeCompatibility {
 
   /** Each key whose value differs and may not, as "key: checkpoint X, now Y". */
   public static List<String> differences(String checkpointYaml, TrainConfig now) {
-    Map<String, String> then = flatten(parse(checkpointYaml));
-    Map<String, String> current = flatten(parse(ConfigLoader.toYaml(now)));
+    // both sides redacted: checkpoints store their config with credentials redacted
+    Map<String, String> then = flatten(parse(org.sparktrain.driver.output.Secrets.redact(checkpointYaml)));
+    Map<String, String> current = flatten(parse(org.sparktrain.driver.output.Secrets.redact(ConfigLoader.toYaml(now))));
     TreeMap<String, String> keys = new TreeMap<>();
     then.keySet().forEach(k -> keys.put(k, k));
     current.keySet().forEach(k -> keys.put(k, k));
