@@ -245,4 +245,27 @@ class RetrainWeekTest {
     System.out.printf("warm start: holdout accuracy warm %.4f vs fresh %.4f%n", warmAcc, freshAcc);
     assertTrue(warmAcc > freshAcc, "warm " + warmAcc + " vs fresh " + freshAcc);
   }
+
+  @Test
+  @Order(6)
+  void listAndGcKeepAliasedVersions() throws Exception {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, Cli.run("registry", "list", "fashion", "--registry", registry.toString()).code());
+      assertEquals(0, Cli.run("registry", "gc", "fashion", "--keep", "1", "--dry-run", "--registry",
+          registry.toString()).code());
+      assertEquals(3, registryVersions(), "a dry run deletes nothing");
+      assertEquals(0, Cli.run("registry", "gc", "fashion", "--keep", "1", "--registry", registry.toString()).code());
+    } finally {
+      System.setOut(old);
+    }
+    String out = buf.toString(StandardCharsets.UTF_8);
+    assertTrue(out.matches("(?s).*\\n2 +\\S+ +2026-12-04 +rejected +0\\.5105 +\\n.*"), out);
+    assertTrue(out.contains("would delete versions [2]") && out.contains("deleted versions [2]"), out);
+    // version 1 is previous, 3 champion and challenger: both stay
+    assertEquals(2, registryVersions());
+    assertEquals(3, alias("champion"));
+  }
 }
