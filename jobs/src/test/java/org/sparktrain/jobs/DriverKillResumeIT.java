@@ -52,10 +52,25 @@ class DriverKillResumeIT {
   private int runToEnd(Path out, Path log, String... extra) throws Exception {
     Process p = start(out, log, extra);
     if (!p.waitFor(300, TimeUnit.SECONDS)) {
+      // a stalled driver: its threads say where (bin/sparktrain execs the JVM, so the pid is java's)
+      String threads = threadDump(p.pid());
       p.destroyForcibly();
-      throw new AssertionError("timed out: " + Files.readString(log));
+      throw new AssertionError("timed out: " + Files.readString(log) + "\n--- thread dump of the stalled driver ---\n"
+          + threads);
     }
     return p.exitValue();
+  }
+
+  static String threadDump(long pid) {
+    try {
+      Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          String.valueOf(pid), "Thread.print").redirectErrorStream(true).start();
+      String dump = new String(j.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      j.waitFor(60, TimeUnit.SECONDS);
+      return dump;
+    } catch (IOException | InterruptedException e) {
+      return "(no thread dump: " + e + ")";
+    }
   }
 
   private static List<Path> checkpoints(Path out) throws IOException {

@@ -36,7 +36,8 @@ class RetrainKillIT {
 
   @BeforeAll
   static void snapshots() {
-    fx = RetrainFixture.build(tmp, List.of(RetrainFixture.Spoil.NONE, RetrainFixture.Spoil.NONE));
+    fx = RetrainFixture.build(tmp, List.of(RetrainFixture.Spoil.NONE, RetrainFixture.Spoil.NONE,
+        RetrainFixture.Spoil.NONE));
   }
 
   private Process start(Path registry, String date, Path log, Map<String, String> env) throws IOException {
@@ -119,5 +120,35 @@ class RetrainKillIT {
       assertEquals("promoted", entry.get("decision").asText());
       assertEquals(2, entry.get("attempt").asInt());
     }
+  }
+
+  @Test
+  void twoRacingRetrainsKeepBothVersionsAndOneIsToldItLost() throws Exception {
+    Path registry = tmp.resolve("registry-race");
+    Path log1 = tmp.resolve("race-night1.log");
+    assertEquals(0, runToEnd(registry, RetrainFixture.date(1), log1), Files.readString(log1));
+    // nights 2 and 3 start together: both read champion 1, both train, both pass the gate
+    Path a = tmp.resolve("race-a.log");
+    Path b = tmp.resolve("race-b.log");
+    Process pa = start(registry, RetrainFixture.date(2), a, Map.of());
+    Process pb = start(registry, RetrainFixture.date(3), b, Map.of());
+    assertTrue(pa.waitFor(400, TimeUnit.SECONDS) && pb.waitFor(400, TimeUnit.SECONDS), "timed out");
+    List<Integer> codes = List.of(pa.exitValue(), pb.exitValue());
+    assertTrue(codes.contains(0) && codes.contains(ExitCodes.REGISTRY_CONFLICT),
+        codes + "\n" + Files.readString(a) + "\n" + Files.readString(b));
+    String loser = Files.readString(codes.get(0) == 0 ? b : a);
+    assertTrue(loser.contains("conflict") && loser.contains("stays registered"), loser);
+    ModelRegistry reg = open(registry);
+    assertEquals(3, reg.versions("fashion").size(), "both challengers survive");
+    for (ModelRegistry.VersionInfo v : reg.versions("fashion")) {
+      reg.verify("fashion", v.version());
+    }
+    int winner = JSON.readTree(registry.resolve("fashion/ledger/" + RetrainFixture.date(codes.get(0) == 0 ? 2 : 3)
+        + ".json").toFile()).get("version").asInt();
+    assertEquals(winner, reg.alias("fashion", "champion").version());
+    assertEquals(1, reg.alias("fashion", "previous").version());
+    JsonNode lost = JSON.readTree(registry.resolve("fashion/ledger/" + RetrainFixture.date(codes.get(0) == 0 ? 3 : 2)
+        + ".json").toFile());
+    assertEquals("conflict", lost.get("decision").asText());
   }
 }
