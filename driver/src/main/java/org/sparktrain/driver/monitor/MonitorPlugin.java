@@ -244,12 +244,9 @@ public final class MonitorPlugin implements SparkPlugin {
 
     /** JavaCPP's tracked bytes, the resident size and JavaCPP's limit (zeros where JavaCPP cannot load). */
     private static long[] nativeMemory() {
-      try {
-        return new long[] {org.bytedeco.javacpp.Pointer.totalBytes(), org.bytedeco.javacpp.Pointer.physicalBytes(),
-            org.bytedeco.javacpp.Pointer.maxPhysicalBytes()};
-      } catch (LinkageError e) {
-        return new long[3];
-      }
+      // through Loader first: this thread must not start JavaCPP's Pointer/Loader initialisation from the
+      // Pointer side while a task thread loads ND4J (a class-initialisation deadlock; see JavaCpp)
+      return org.sparktrain.kernels.device.JavaCpp.memory();
     }
   }
 }

@@ -162,8 +162,8 @@ public final class Preflight {
       long offHeap = 0;
       long physical = 0;
       try {
-        offHeap = org.bytedeco.javacpp.Pointer.maxBytes();
-        physical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
+        offHeap = org.sparktrain.kernels.device.JavaCpp.maxBytes(); // Loader first: see JavaCpp
+        physical = org.sparktrain.kernels.device.JavaCpp.memory()[2];
       } catch (Throwable t) {
         // leave unknown
       }
