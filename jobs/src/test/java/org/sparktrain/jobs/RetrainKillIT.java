@@ -42,7 +42,9 @@ class RetrainKillIT {
 
   private Process start(Path registry, String date, Path log, Map<String, String> env) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("bin/sparktrain").toString()));
-    cmd.addAll(fx.retrainArgs(registry, date, "--master", "local[2]"));
+    // a floor only: these tests are about the registry writes, not about which night wins the gate
+    cmd.addAll(fx.retrainArgs(registry, date, "--master", "local[2]", "--set",
+        "retrain.gate=[{metric: accuracy, threshold: 0.5}]"));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().put("SPARKTRAIN_NO_BUILD", "1");
