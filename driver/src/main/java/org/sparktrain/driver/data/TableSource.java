@@ -640,21 +640,35 @@ public final class TableSource implements DataSource {
 
   /** Input files' names, sizes and modification times hashed: what resume compares and provenance records. */
   private DataFile fingerprint(Dataset<Row> df, String at) {
+    Listing l = listing(df, at);
+    String role = heldOut() ? split + "_rows" : "rows";
+    return new DataFile(role, key(), at, l.sha256(), l.bytes(), count, new int[] {spec.width()});
+  }
+
+  /**
+   * A table's input files hashed by name, size and modification time (not content: cheap on any
+   * store, and a rewritten file changes its time).
+   *
+   * @param sha256 hex digest of the sorted listing
+   * @param bytes their total size
+   */
+  public record Listing(String sha256, long bytes) {}
+
+  /** The {@link Listing} of {@code df}'s input files; {@code at} names the input in errors. */
+  public static Listing listing(Dataset<Row> df, String at) {
     try {
       String[] files = df.inputFiles();
       Arrays.sort(files);
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       long bytes = 0;
-      Configuration conf = spark.sparkContext().hadoopConfiguration();
+      Configuration conf = df.sparkSession().sparkContext().hadoopConfiguration();
       for (String f : files) {
         Path p = new Path(f);
         FileStatus st = p.getFileSystem(conf).getFileStatus(p);
         bytes += st.getLen();
         md.update((f + "\t" + st.getLen() + "\t" + st.getModificationTime() + "\n").getBytes(StandardCharsets.UTF_8));
       }
-      String role = heldOut() ? split + "_rows" : "rows";
-      return new DataFile(role, key(), at, HexFormat.of().formatHex(md.digest()), bytes, count,
-          new int[] {spec.width()});
+      return new Listing(HexFormat.of().formatHex(md.digest()), bytes);
     } catch (IOException | java.security.NoSuchAlgorithmException e) {
       throw new CorruptDataException(at, "cannot list its files: " + e.getMessage());
     }

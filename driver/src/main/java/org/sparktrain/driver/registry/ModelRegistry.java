@@ -254,7 +254,8 @@ public final class ModelRegistry {
     throw new RegistryConflictException("could not claim a version number of " + model + " after 1000 attempts");
   }
 
-  private static String host() {
+  /** This machine's host name (recorded with claims and alias moves). */
+  public static String host() {
     try {
       return java.net.InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {

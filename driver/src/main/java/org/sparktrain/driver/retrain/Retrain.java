@@ -8,11 +8,9 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -481,20 +479,7 @@ public final class Retrain {
 
   /** The snapshot's input files, sizes and modification times hashed (as provenance does). */
   static String fingerprint(Dataset<Row> rows, String at) {
-    try {
-      String[] files = rows.inputFiles();
-      Arrays.sort(files);
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      Configuration conf = rows.sparkSession().sparkContext().hadoopConfiguration();
-      for (String f : files) {
-        Path p = new Path(f);
-        FileStatus st = p.getFileSystem(conf).getFileStatus(p);
-        md.update((f + "\t" + st.getLen() + "\t" + st.getModificationTime() + "\n").getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (IOException | java.security.NoSuchAlgorithmException e) {
-      throw new UncheckedIOException("cannot list the files of " + Secrets.redact(at), new IOException(e));
-    }
+    return TableSource.listing(rows, Secrets.redact(at)).sha256();
   }
 
   private static JsonNode json(byte[] b) {
@@ -526,10 +511,6 @@ public final class Retrain {
   }
 
   private static String host() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "unknown-host";
-    }
+    return ModelRegistry.host();
   }
 }
