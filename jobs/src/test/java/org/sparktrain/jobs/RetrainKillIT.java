@@ -80,11 +80,22 @@ class RetrainKillIT {
         ModelRegistry.Verify.REQUIRE, w -> { });
   }
 
+  /** The registry night 1 leaves (run once, copied by each test: same versions, aliases, ledger). */
+  private static Path first;
+
+  private Path afterNightOne() throws Exception {
+    if (first == null) {
+      Path dir = tmp.resolve("registry-night1");
+      Path log1 = tmp.resolve("night1.log");
+      assertEquals(0, runToEnd(dir, RetrainFixture.date(1), log1), Files.readString(log1));
+      first = dir;
+    }
+    return first;
+  }
+
   @Test
   void killedMidPromotionLeavesCompleteVersionsAndTheRerunFinishesIt() throws Exception {
-    Path first = tmp.resolve("registry-night1");
-    Path log1 = tmp.resolve("night1.log");
-    assertEquals(0, runToEnd(first, RetrainFixture.date(1), log1), Files.readString(log1));
+    Path first = afterNightOne();
     // after the version is registered (no alias moved yet) and between the two alias moves of the promotion
     for (String point : List.of("registered", "previous_moved")) {
       // each kill starts from the registry night 1 left (copied: same versions, aliases, ledger)
@@ -128,8 +139,7 @@ class RetrainKillIT {
   @Test
   void twoRacingRetrainsKeepBothVersionsAndOneIsToldItLost() throws Exception {
     Path registry = tmp.resolve("registry-race");
-    Path log1 = tmp.resolve("race-night1.log");
-    assertEquals(0, runToEnd(registry, RetrainFixture.date(1), log1), Files.readString(log1));
+    copyTree(afterNightOne(), registry);
     // nights 2 and 3 start together: both read champion 1, both train, both pass the gate
     Path a = tmp.resolve("race-a.log");
     Path b = tmp.resolve("race-b.log");
