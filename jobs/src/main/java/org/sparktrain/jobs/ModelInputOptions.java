@@ -50,17 +50,10 @@ final class ModelInputOptions {
       throw new org.sparktrain.driver.config.ConfigException("--registry", "is required for --model " + model
           + " (or set $SPARKTRAIN_REGISTRY)");
     }
-    if (!verify.equals("require") && !verify.equals("warn")) {
-      throw new org.sparktrain.driver.config.ConfigException("--verify", "'" + verify + "' is not allowed; allowed: "
-          + "require, warn");
-    }
     int at = model.lastIndexOf('@');
     String name = model.substring(0, at);
-    org.sparktrain.driver.registry.ModelRegistry reg = org.sparktrain.driver.registry.ModelRegistry.open(uri, hadoop,
-        org.sparktrain.driver.registry.Signing.load(null, verifyKey, hadoop), verify.equals("warn")
-            ? org.sparktrain.driver.registry.ModelRegistry.Verify.WARN
-            : org.sparktrain.driver.registry.ModelRegistry.Verify.REQUIRE,
-        m -> System.err.println("warning: " + org.sparktrain.driver.output.Secrets.redact(m)));
+    org.sparktrain.driver.registry.ModelRegistry reg = RegistryCommand.open(uri, null, verifyKey, verify, hadoop,
+        System.err);
     int v = reg.resolve(name, model.substring(at + 1));
     System.out.println("model " + model + ": version " + v + " of " + reg.uri());
     return reg.load(name, v);

@@ -61,15 +61,23 @@ final class RegistryCommand {
         throw new ConfigException("--registry", "is required (or --config with registry.uri, or $SPARKTRAIN_REGISTRY)");
       }
       String mode = verify != null ? verify : r != null ? r.verify() : "require";
-      if (!mode.equals("require") && !mode.equals("warn")) {
-        throw new ConfigException("--verify", "'" + mode + "' is not allowed; allowed: require, warn");
-      }
-      Configuration hadoop = new Configuration();
-      Signing keys = Signing.load(signingKey != null ? signingKey : r == null ? null : r.signingKey(),
-          verifyKey != null ? verifyKey : r == null ? null : r.verifyKey(), hadoop);
-      return ModelRegistry.open(u, hadoop, keys, mode.equals("warn") ? ModelRegistry.Verify.WARN
-          : ModelRegistry.Verify.REQUIRE, m -> out.println("warning: " + Secrets.redact(m)));
+      return RegistryCommand.open(u, signingKey != null ? signingKey : r == null ? null : r.signingKey(),
+          verifyKey != null ? verifyKey : r == null ? null : r.verifyKey(), mode, new Configuration(), out);
     }
+  }
+
+  /**
+   * The registry at {@code uri} as the CLI opens it: keys loaded (environment variables win),
+   * {@code mode} ({@code --verify}: require or warn) checked, warnings printed to {@code warnings}.
+   */
+  static ModelRegistry open(String uri, String signingKey, String verifyKey, String mode, Configuration hadoop,
+                            PrintStream warnings) {
+    if (!mode.equals("require") && !mode.equals("warn")) {
+      throw new ConfigException("--verify", "'" + mode + "' is not allowed; allowed: require, warn");
+    }
+    return ModelRegistry.open(uri, hadoop, Signing.load(signingKey, verifyKey, hadoop), mode.equals("warn")
+        ? ModelRegistry.Verify.WARN : ModelRegistry.Verify.REQUIRE, m -> warnings.println("warning: "
+        + Secrets.redact(m)));
   }
 
   static String by(String what) {

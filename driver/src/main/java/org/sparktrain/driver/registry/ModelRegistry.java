@@ -204,12 +204,8 @@ public final class ModelRegistry {
       Manifest manifest = Manifest.of(model, v, parent, codeVersion(), files);
       byte[] bytes = manifest.toBytes();
       if (signing.canSign()) {
-        Map<String, Object> sig = new LinkedHashMap<>();
-        sig.put("algorithm", "Ed25519");
-        sig.put("key_id", signing.verifyKeyId());
-        sig.put("signature", signing.sign(bytes));
         try (OutputStream o = fs.create(new Path(dir, SIGNATURE), false)) {
-          o.write(JSON.writeValueAsBytes(sig));
+          o.write(signature(bytes));
         }
       }
       // last: the version is complete once its manifest exists
@@ -504,6 +500,15 @@ public final class ModelRegistry {
     return m;
   }
 
+  /** The detached signature file of {@code content}: algorithm, key id, Base64 signature. */
+  private byte[] signature(byte[] content) throws IOException {
+    Map<String, Object> sig = new LinkedHashMap<>();
+    sig.put("algorithm", "Ed25519");
+    sig.put("key_id", signing.verifyKeyId());
+    sig.put("signature", signing.sign(content));
+    return JSON.writeValueAsBytes(sig);
+  }
+
   /**
    * Writes {@code content} to {@code file} with a detached signature next to it ({@code file.sig})
    * when a signing key is loaded; refuses to replace {@code file}.
@@ -513,12 +518,8 @@ public final class ModelRegistry {
   public boolean writeSigned(Path file, byte[] content) {
     try {
       if (signing.canSign()) {
-        Map<String, Object> sig = new LinkedHashMap<>();
-        sig.put("algorithm", "Ed25519");
-        sig.put("key_id", signing.verifyKeyId());
-        sig.put("signature", signing.sign(content));
         try (OutputStream o = fs.create(new Path(file.getParent(), file.getName() + ".sig"), true)) {
-          o.write(JSON.writeValueAsBytes(sig));
+          o.write(signature(content));
         }
       }
       return ExclusiveFiles.create(fs, file, content);

@@ -17,9 +17,6 @@ import org.sparktrain.driver.config.TrainConfig;
 public final class Gate {
   private Gate() {}
 
-  /** The metrics a rule can name, and whether greater is better. */
-  public static final Map<String, Boolean> METRICS = org.sparktrain.driver.config.GateRules.METRICS;
-
   /**
    * One rule's verdict.
    *
@@ -79,7 +76,8 @@ public final class Gate {
     List<Check> checks = new ArrayList<>();
     boolean all = true;
     for (TrainConfig.GateRule r : rules) {
-      boolean gib = r.greaterIsBetter() != null ? r.greaterIsBetter() : METRICS.getOrDefault(r.metric(), true);
+      boolean gib = r.greaterIsBetter() != null ? r.greaterIsBetter() : org.sparktrain.driver.config.GateRules.METRICS.getOrDefault(r.metric(),
+          true);
       Double c = challenger.get(r.metric());
       Double b = champion == null ? null : champion.get(r.metric());
       List<String> reasons = new ArrayList<>();
