@@ -36,4 +36,10 @@ public final class ExitCodes {
   public static final int UNVERIFIED = 13;
 
   private ExitCodes() {}
+
+  /** {@code deploy validate}: a rendered artefact failed a check (each failure is printed with the field). */
+  public static final int DEPLOY_INVALID = 14;
+
+  /** Retrain outcomes ({@code --succeed-on}) that end a night as designed without a promotion: 8 and 9. */
+  public static final java.util.List<String> SUCCEED_ON = java.util.List.of("gate-rejected", "no-new-data");
 }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sparktrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Distributed deep-learning training on Apache Spark with parameter averaging.",
     subcommands = {TrainCommand.class, RetrainCommand.class, RegistryCommand.class, PruneCommand.class, PredictCommand.class, EvaluateCommand.class,
-        ExportTableCommand.class,
+        ExportTableCommand.class, DeployCommand.class,
         BenchCommand.class, ReportCommand.class, ExportImagesCommand.class, AugmentPreviewCommand.class,
         AugmentBenchCommand.class,
         CommandLine.HelpCommand.class})

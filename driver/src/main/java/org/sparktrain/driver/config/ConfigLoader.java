@@ -158,8 +158,17 @@ public final class ConfigLoader {
   }
 
   private static TrainConfig bind(ObjectNode tree, String fileName) {
+    return bind(tree, TrainConfig.class, fileName);
+  }
+
+  /**
+   * Binds a YAML tree to {@code type} with the loader's strict rules (unknown keys, wrong types and
+   * nulls for primitives are errors) and translates Jackson's failures into a {@link ConfigException}
+   * naming the dotted key and what is allowed there. Shared by every config sparktrain reads.
+   */
+  public static <T> T bind(JsonNode tree, Class<T> type, String fileName) {
     try {
-      return YAML.treeToValue(tree, TrainConfig.class);
+      return YAML.treeToValue(tree, type);
     } catch (UnrecognizedPropertyException e) {
       String key = path(e);
       List<String> known = e.getKnownPropertyIds() == null ? List.of()
@@ -176,9 +185,27 @@ public final class ConfigLoader {
       throw new ConfigException(path(e), e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw new ConfigException(fileName, e.getOriginalMessage(), e);
+    } catch (ConfigException e) {
+      throw e;
     } catch (IllegalArgumentException e) {
       throw new ConfigException(fileName, e.getMessage(), e);
     }
+  }
+
+  /** Reads a YAML file's tree, naming the file when it is not YAML or not a mapping. */
+  public static JsonNode readYaml(String fileName, InputStream in) {
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(in);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(fileName, "is not valid YAML: " + oneLine(e.getOriginalMessage()) + location(e), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + fileName + ": " + e.getMessage(), e);
+    }
+    if (tree == null || !tree.isObject()) {
+      throw new ConfigException(fileName, "must be a YAML mapping of keys", null);
+    }
+    return tree;
   }
 
   private static String typeName(Class<?> t) {

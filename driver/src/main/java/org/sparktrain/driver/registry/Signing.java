@@ -33,6 +33,12 @@ public final class Signing {
   public static final String SIGNING_KEY_ENV = "SPARKTRAIN_SIGNING_KEY";
   /** Environment variable naming the public key file (overrides {@code registry.verify_key}). */
   public static final String VERIFY_KEY_ENV = "SPARKTRAIN_VERIFY_KEY";
+  /**
+   * Environment variable holding the private key's PEM text itself, for platforms that inject secrets
+   * into the environment (EMR Serverless {@code EMR.secret@NAME}, Kubernetes {@code secretKeyRef});
+   * wins over {@link #SIGNING_KEY_ENV} and {@code registry.signing_key}.
+   */
+  public static final String SIGNING_KEY_PEM_ENV = "SPARKTRAIN_SIGNING_KEY_PEM";
   private static final String ALG = "Ed25519";
 
   private final PrivateKey privateKey;
@@ -55,7 +61,9 @@ public final class Signing {
   public static Signing load(String signingKey, String verifyKey, Configuration hadoop) {
     String sk = firstSet(System.getenv(SIGNING_KEY_ENV), signingKey);
     String vk = firstSet(System.getenv(VERIFY_KEY_ENV), verifyKey);
-    PrivateKey priv = sk == null ? null : readPrivate(sk, hadoop);
+    String pem = System.getenv(SIGNING_KEY_PEM_ENV);
+    PrivateKey priv = pem != null && !pem.isBlank() ? privateFromPem(pem, "$" + SIGNING_KEY_PEM_ENV)
+        : sk == null ? null : readPrivate(sk, hadoop);
     PublicKey pub = vk == null ? null : readPublic(vk, hadoop);
     return new Signing(priv, pub);
   }
@@ -157,7 +165,11 @@ public final class Signing {
   }
 
   private static PrivateKey readPrivate(String path, Configuration hadoop) {
-    byte[] der = der(path, "PRIVATE KEY", "registry.signing_key", hadoop);
+    return privateFromPem(read(path, "registry.signing_key", hadoop), path);
+  }
+
+  private static PrivateKey privateFromPem(String text, String path) {
+    byte[] der = der(text, path, "PRIVATE KEY", "registry.signing_key");
     try {
       return KeyFactory.getInstance(ALG).generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (GeneralSecurityException e) {
@@ -167,7 +179,7 @@ public final class Signing {
   }
 
   private static PublicKey readPublic(String path, Configuration hadoop) {
-    byte[] der = der(path, "PUBLIC KEY", "registry.verify_key", hadoop);
+    byte[] der = der(read(path, "registry.verify_key", hadoop), path, "PUBLIC KEY", "registry.verify_key");
     try {
       return KeyFactory.getInstance(ALG).generatePublic(new X509EncodedKeySpec(der));
     } catch (GeneralSecurityException e) {
@@ -176,16 +188,18 @@ public final class Signing {
     }
   }
 
-  private static byte[] der(String path, String type, String key, Configuration hadoop) {
-    String text;
+  private static String read(String path, String key, Configuration hadoop) {
     try {
       Path p = new Path(path);
       try (InputStream in = p.getFileSystem(hadoop).open(p)) {
-        text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
       }
     } catch (IOException e) {
       throw new ConfigException(key, "cannot read key file " + path + " (" + e.getClass().getSimpleName() + ")");
     }
+  }
+
+  private static byte[] der(String text, String path, String type, String key) {
     String begin = "-----BEGIN " + type + "-----";
     String end = "-----END " + type + "-----";
     int b = text.indexOf(begin);

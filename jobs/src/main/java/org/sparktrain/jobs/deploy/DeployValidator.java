@@ -1,0 +1,92 @@
+package org.sparktrain.jobs.deploy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Offline checks of rendered artefacts with the real clients. The checks are one Python program
+ * ({@code validate_artefacts.py}, shipped in the jar) because the clients' own validators are Python:
+ * the AWS CLI and botocore's service models, google-cloud-cli's bundled Dataproc v1 message classes,
+ * python3-jsonschema for the spark-operator CRDs; it also compiles the Airflow DAGs against the
+ * provider signatures ({@code airflow-operators.json}), runs {@code systemd-analyze verify} and
+ * {@code bash -n}. Each check prints {@code PASS|FAIL|SKIP name: detail}; a missing client is a SKIP
+ * that says what to install.
+ */
+public final class DeployValidator {
+  private static final String SCRIPT = "validate_artefacts.py";
+  private static final String SIGNATURES = "airflow-operators.json";
+
+  private DeployValidator() {}
+
+  /** Counts of one validation. */
+  public record Report(int passed, int failed, int skipped, List<String> lines) {}
+
+  /** Runs every check of {@code targets} on {@code dir}, echoing each result line to {@code out}. */
+  public static Report validate(Path dir, List<Target> targets, PrintStream out) throws IOException {
+    Path tools = Files.createTempDirectory("sparktrain-validate-");
+    copy(SCRIPT, tools);
+    copy(SIGNATURES, tools);
+    List<String> cmd = new ArrayList<>(List.of(python(), tools.resolve(SCRIPT).toString(), dir.toString()));
+    for (Target t : targets) {
+      cmd.add(t.cliName());
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    Process p = pb.start();
+    List<String> lines = new ArrayList<>();
+    int pass = 0;
+    int fail = 0;
+    int skip = 0;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        out.println(line);
+        lines.add(line);
+        if (line.startsWith("PASS ")) {
+          pass++;
+        } else if (line.startsWith("FAIL ")) {
+          fail++;
+        } else if (line.startsWith("SKIP ")) {
+          skip++;
+        }
+      }
+    }
+    try {
+      if (!p.waitFor(20, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new IOException("deploy validate: the checks did not finish in 20 minutes");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    if (p.exitValue() != 0 && fail == 0) {
+      fail++;
+      lines.add("FAIL validator: exited " + p.exitValue() + " without naming a failed check");
+      out.println(lines.get(lines.size() - 1));
+    }
+    return new Report(pass, fail, skip, List.copyOf(lines));
+  }
+
+  /** Debian's python3 (where apt puts botocore and jsonschema), else the first on PATH. */
+  private static String python() {
+    return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+  }
+
+  private static void copy(String resource, Path dir) throws IOException {
+    try (InputStream in = DeployValidator.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IOException("missing resource " + resource + " in the sparktrain jar");
+      }
+      Files.copy(in, dir.resolve(resource));
+    }
+  }
+}
