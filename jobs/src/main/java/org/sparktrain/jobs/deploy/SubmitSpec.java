@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.launcher.JavaModuleOptions;
-import org.sparktrain.driver.config.ConfigLoader;
 import org.sparktrain.driver.spark.SparkSettings;
 import scala.Tuple2;
 
@@ -23,6 +22,11 @@ import scala.Tuple2;
 final class SubmitSpec {
   static final String MAIN_CLASS = "org.sparktrain.jobs.Main";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Strings that look like numbers or booleans stay strings (Kubernetes and Dataproc type-check them). */
+  private static final ObjectMapper YAML = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()
+      .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_./:=@%+,{}-]+");
 
   private final DeployConfig c;
@@ -104,7 +108,7 @@ final class SubmitSpec {
 
   static String yaml(Object tree) {
     try {
-      return ConfigLoader.yaml().writeValueAsString(tree);
+      return YAML.writeValueAsString(tree);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
