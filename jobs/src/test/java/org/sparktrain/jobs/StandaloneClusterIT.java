@@ -233,6 +233,36 @@ class StandaloneClusterIT {
   }
 
   /**
+   * {@code deploy render --target standalone}: the rendered submit.sh (spark-submit with the
+   * cluster's properties file, security on, the deploy config's executor shape) trains on the cluster.
+   */
+  @Test
+  void renderedStandaloneSubmitTrainsOnTheCluster() throws Exception {
+    Path out = tmp.resolve("deployed-train");
+    Path deploy = tmp.resolve("deploy.yaml");
+    Files.writeString(deploy, String.join("\n",
+        "name: it-train",
+        "job: {command: train, args: [--output, " + out + ", --set, data.limit.train=20000, --set, training.epochs=1,"
+            + " --set, data.partitions=2]}",
+        "spark: {executors: 2, executor_cores: 1, executor_memory: 1500m, memory_overhead: 512m, driver_memory: 2g}",
+        "schedule: {cron: \"30 2 * * *\", time_zone: UTC}",
+        "standalone: {master: \"spark://127.0.0.1:" + port + "\", home: " + ROOT + ", config: "
+            + ROOT.resolve("conf/fashion-mnist-mlp.yaml") + ", properties_file: " + state.resolve("spark-defaults.conf")
+            + ", user: root}", ""));
+    Path rendered = tmp.resolve("rendered");
+    assertEquals(0, Main.run("deploy", "render", "--config", deploy.toString(), "--target", "standalone",
+        "--output", rendered.toString()));
+    Run r = run(Map.of(), 300, rendered.resolve("standalone/submit.sh").toString());
+    assertEquals(0, r.code(), r.output());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+    assertTrue(m.get("test_accuracy").asDouble() >= 0.78, "accuracy " + m.get("test_accuracy"));
+    assertEquals(2, workersOfPartition(m).size());
+    assertTrue(Files.readString(rendered.resolve("standalone/submit.sh")).contains("spark.network.crypto.enabled=true"));
+    System.out.println("deploy render --target standalone: trained on the cluster, test accuracy "
+        + m.get("test_accuracy"));
+  }
+
+  /**
    * Overlapped averaging across executor JVMs: two rounds in flight, each partition's round tasks
    * stay with the executor that caches its data (and keeps its replica), and the run converges.
    */

@@ -290,7 +290,7 @@ public record DeployConfig(String name, Job job, Spark spark, Schedule schedule,
       throw new ConfigException("job.command", "'" + job.command() + "' cannot be deployed; allowed: [train, retrain]");
     }
     for (String a : job.args()) {
-      if (List.of("--config", "--output", "--master").contains(a.split("=", 2)[0])) {
+      if (List.of("--config", "--master").contains(a.split("=", 2)[0])) {
         throw new ConfigException("job.args", "'" + a + "' is set by the deploy config itself (each target's "
             + "config location and the cluster's master); remove it");
       }
