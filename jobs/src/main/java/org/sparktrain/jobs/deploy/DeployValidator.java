@@ -68,12 +68,71 @@ public final class DeployValidator {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
+    if (targets.contains(Target.KUBERNETES) && Files.isDirectory(dir.resolve("kubernetes"))) {
+      for (String line : kubernetesObjects(dir.resolve("kubernetes"))) {
+        out.println(line);
+        lines.add(line);
+        pass += line.startsWith("PASS ") ? 1 : 0;
+        fail += line.startsWith("FAIL ") ? 1 : 0;
+        skip += line.startsWith("SKIP ") ? 1 : 0;
+      }
+    }
     if (p.exitValue() != 0 && fail == 0) {
       fail++;
       lines.add("FAIL validator: exited " + p.exitValue() + " without naming a failed check");
       out.println(lines.get(lines.size() - 1));
     }
     return new Report(pass, fail, skip, List.copyOf(lines));
+  }
+
+  private static final String MODELS = "io.kubernetes.client.openapi.models.";
+
+  /**
+   * CronJob and RBAC objects against the Kubernetes OpenAPI spec, through the models
+   * {@code io.kubernetes:client-java-api} generates from it (their {@code validateJsonObject} rejects
+   * unknown fields and missing required ones). kubectl cannot do this offline: it downloads the
+   * schema from an API server. The models are not in the sparktrain jar; with them absent the check
+   * SKIPs (the tests have them).
+   */
+  static List<String> kubernetesObjects(Path dir) throws IOException {
+    List<String> out = new ArrayList<>();
+    Class<?> parser;
+    try {
+      parser = Class.forName("com.google.gson.JsonParser");
+      Class.forName(MODELS + "V1CronJob");
+    } catch (ClassNotFoundException e) {
+      out.add("SKIP kubernetes openapi: io.kubernetes:client-java-api is not on the classpath "
+          + "(DeployTest runs this check; kubectl needs an API server for its schema)");
+      return out;
+    }
+    com.fasterxml.jackson.databind.ObjectMapper yaml =
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    for (String file : List.of("cronjob.yaml", "rbac.yaml")) {
+      int i = 0;
+      for (String doc : Files.readString(dir.resolve(file)).split("(?m)^---$")) {
+        com.fasterxml.jackson.databind.JsonNode n = yaml.readTree(doc);
+        if (n == null || n.isMissingNode() || n.isNull()) {
+          continue;
+        }
+        String kind = n.path("kind").asText();
+        String name = "kubernetes openapi " + file + "[" + i++ + "] " + kind;
+        try {
+          Object json = parser.getMethod("parseString", String.class).invoke(null, n.toString());
+          Object obj = json.getClass().getMethod("getAsJsonObject").invoke(json);
+          Class<?> model = Class.forName(MODELS + "V1" + kind);
+          model.getMethod("validateJsonObject", obj.getClass()).invoke(null, obj);
+          out.add("PASS " + name + ": matches the Kubernetes 1.28 OpenAPI model V1" + kind);
+        } catch (ClassNotFoundException e) {
+          out.add("FAIL " + name + ": no batch/v1, v1 or rbac/v1 kind '" + kind + "'");
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          String m = String.valueOf(e.getCause().getMessage());
+          out.add("FAIL " + name + ": " + (m.contains(" JSON: ") ? m.substring(0, m.indexOf(" JSON: ")) : m));
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return out;
   }
 
   /** Debian's python3 (where apt puts botocore and jsonschema), else the first on PATH. */

@@ -118,6 +118,7 @@ class DeployTest {
         .replace("    instances: 4", "    instancez: 4"));
     edit(dir.resolve("standalone/sparktrain-fashion-nightly.timer"), s -> s.replaceAll("OnCalendar=.*", "OnCalendar=*-*-* 25:61:00"));
     edit(dir.resolve("standalone/sparktrain-fashion-nightly.service"), s -> s.replace("Type=oneshot", "Type=oneshot\nExecStartt=/bin/true"));
+    edit(dir.resolve("kubernetes/cronjob.yaml"), s -> s.replace("  concurrencyPolicy: Forbid", "  concurrencyPolicy: Forbid\n  timezone: UTC"));
     edit(dir.resolve("dataproc/airflow/dag_fashion_nightly_dataproc.py"), s -> s.replace("gcp_conn_id=", "gcp_connection_id="));
     DeployValidator.Report r = validate(dir, List.of(Target.values()));
     expectFail(r, "emr aws add-steps.sh", "Argz");
@@ -129,6 +130,7 @@ class DeployTest {
     expectFail(r, "standalone systemd-analyze calendar", "25:61:00");
     expectFail(r, "standalone systemd-analyze verify", "ExecStartt");
     expectFail(r, "dataproc airflow", "gcp_connection_id");
+    expectFail(r, "kubernetes openapi cronjob.yaml[0] CronJob", "timezone");
     if (System.getenv("SPARKTRAIN_SPARK_OPERATOR_CRDS") != null) {
       expectFail(r, "kubernetes crd spark-application.yaml", "instancez");
     }
