@@ -146,9 +146,18 @@ class RetrainWeekTest {
     System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
     Cli.Result again;
     Cli.Result none;
+    Cli.Result rejectedOk;
+    Cli.Result rejected;
+    Cli.Result noneOk;
+    Cli.Result bogus;
     try {
       again = Cli.run(retrain("2026-12-05"));
       none = Cli.run(retrain("2026-12-06"));
+      // what platforms that only know success and failure run (deploy render passes it): 8 and 9 exit 0
+      rejected = Cli.run(retrain("2026-12-04", "--succeed-on", "no-new-data"));
+      rejectedOk = Cli.run(retrain("2026-12-04", "--succeed-on", "gate-rejected,no-new-data"));
+      noneOk = Cli.run(retrain("2026-12-06", "--succeed-on", "no-new-data"));
+      bogus = Cli.run(retrain("2026-12-06", "--succeed-on", "failed"));
     } finally {
       System.setOut(old);
     }
@@ -158,6 +167,13 @@ class RetrainWeekTest {
     assertEquals(3, registryVersions(), "a rerun registers nothing");
     assertEquals(ExitCodes.NO_NEW_DATA, none.code(), none.err());
     assertEquals("no_new_data", ledger("2026-12-06").get("decision").asText());
+    assertEquals(ExitCodes.GATE_REJECTED, rejected.code(), "only the named outcomes exit 0");
+    assertEquals(ExitCodes.OK, rejectedOk.code(), rejectedOk.err());
+    assertTrue(out.contains("REJECTED (exit 8) reported as success (--succeed-on)"), out);
+    assertEquals(ExitCodes.OK, noneOk.code(), noneOk.err());
+    assertEquals(ExitCodes.USAGE, bogus.code());
+    assertTrue(bogus.err().contains("--succeed-on") && bogus.err().contains("'failed'"), bogus.err());
+    assertEquals(3, registryVersions(), "reruns register nothing");
   }
 
   private static long registryVersions() throws Exception {
