@@ -235,13 +235,17 @@ public record DeployConfig(String name, Job job, Spark spark, Schedule schedule,
    * @param signingKeySecret the Kubernetes Secret holding {@code signing-key.pem}
    * @param storageSecret the Kubernetes Secret with the object store credentials (env)
    * @param gpuResource the device plugin's resource name
+   * @param sparkVersion the Spark release in the image (default {@link #SPARK_VERSION}, what the jar is built
+   *     against; another 3.5.x where a Maven mirror lacks {@code spark-kubernetes_2.12} at that version)
    */
   public record Kubernetes(String namespace, String image, @JsonProperty("service_account") String serviceAccount,
                            String config, @JsonProperty("signing_key_secret") String signingKeySecret,
                            @JsonProperty("storage_secret") String storageSecret,
                            @JsonProperty("gpu_resource") String gpuResource,
-                           @JsonProperty("api_server") String apiServer) {
+                           @JsonProperty("api_server") String apiServer,
+                           @JsonProperty("spark_version") String sparkVersion) {
     public Kubernetes {
+      sparkVersion = sparkVersion == null ? SPARK_VERSION : sparkVersion;
       gpuResource = gpuResource == null ? "nvidia.com/gpu" : gpuResource;
       apiServer = apiServer == null ? "https://kubernetes.default.svc" : apiServer;
     }
@@ -478,6 +482,10 @@ public record DeployConfig(String name, Job job, Spark spark, Schedule schedule,
         require("kubernetes.service_account", kubernetes.serviceAccount());
         require("kubernetes.config", kubernetes.config());
         require("kubernetes.signing_key_secret", kubernetes.signingKeySecret());
+        if (!kubernetes.sparkVersion().matches("3\\.5\\.[0-9]+")) {
+          throw new ConfigException("kubernetes.spark_version", "'" + kubernetes.sparkVersion() + "' is not a Spark 3.5.x "
+              + "release (the jar is built for Spark 3.5 / Scala 2.12)");
+        }
       }
       default -> throw new IllegalStateException(target.name());
     }

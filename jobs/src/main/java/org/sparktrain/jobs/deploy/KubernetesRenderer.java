@@ -49,7 +49,7 @@ final class KubernetesRenderer {
     }
     Map<String, Object> appSpec = map("type", "Java", "mode", "cluster", "image", k.image(),
         "imagePullPolicy", "IfNotPresent", "mainClass", SubmitSpec.MAIN_CLASS, "mainApplicationFile", JAR,
-        "arguments", app, "sparkVersion", DeployConfig.SPARK_VERSION, "sparkConf", sparkConf,
+        "arguments", app, "sparkVersion", k.sparkVersion(), "sparkConf", sparkConf,
         "restartPolicy", map("type", "Never"), "timeToLiveSeconds", 172800,
         "driver", driver, "executor", executor);
     Map<String, Object> sparkApp = map("apiVersion", "sparkoperator.k8s.io/v1beta2", "kind", "SparkApplication",
@@ -72,11 +72,11 @@ final class KubernetesRenderer {
         + " --from-file=signing-key.pem=\"$KEY\"\n"
         + (k.storageSecret() == null ? "" : "[[ -n \"${2:-}\" ]] && kubectl -n " + k.namespace()
         + " create secret generic " + k.storageSecret() + " --from-env-file=\"$2\"\n"));
-    out.add("kubernetes/image/Dockerfile", dockerfile(c, source));
+    out.add("kubernetes/image/Dockerfile", dockerfile(c, source, k.sparkVersion()));
     out.add("kubernetes/image/entrypoint.sh", entrypoint(c, source));
-    out.add("kubernetes/image/pom.xml", imagePom(c, source));
+    out.add("kubernetes/image/pom.xml", imagePom(c, source, k.sparkVersion()));
     out.add("kubernetes/image/build.sh", "#!/usr/bin/env bash\n" + prov
-        + "# Gathers the image's inputs from Maven Central (Spark " + DeployConfig.SPARK_VERSION + " with its Kubernetes\n"
+        + "# Gathers the image's inputs from Maven Central (Spark " + k.sparkVersion() + " with its Kubernetes\n"
         + "# module, hadoop-aws) and builds it. Run from a sparktrain checkout after 'mvn -DskipTests install'.\n"
         + "set -euo pipefail\nHERE=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"\n"
         + "ROOT=\"${SPARKTRAIN_HOME:?set SPARKTRAIN_HOME to the sparktrain checkout}\"\n"
@@ -144,9 +144,9 @@ final class KubernetesRenderer {
     return SubmitSpec.yaml(sa) + "---\n" + SubmitSpec.yaml(role) + "---\n" + SubmitSpec.yaml(binding);
   }
 
-  private static String dockerfile(DeployConfig c, String source) {
+  private static String dockerfile(DeployConfig c, String source, String sparkVersion) {
     return SubmitSpec.provenance("#", c, source)
-        + "# The image: Debian's JDK 17 (apt), Spark " + DeployConfig.SPARK_VERSION + "'s jars with its Kubernetes module\n"
+        + "# The image: Debian's JDK 17 (apt), Spark " + sparkVersion + "'s jars with its Kubernetes module\n"
         + "# (Maven Central, gathered by build.sh into jars/), the shaded sparktrain jar and an entrypoint that\n"
         + "# starts drivers and executors the way Spark's own image does.\n"
         + "FROM debian:bookworm-slim\n"
@@ -186,15 +186,15 @@ final class KubernetesRenderer {
         + "esac\n";
   }
 
-  private static String imagePom(DeployConfig c, String source) {
+  private static String imagePom(DeployConfig c, String source, String v) {
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- " + SubmitSpec.provenance("", c, source).strip() + " -->\n"
         + "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  <modelVersion>4.0.0</modelVersion>\n"
         + "  <groupId>org.sparktrain.image</groupId>\n  <artifactId>" + c.name() + "-image</artifactId>\n"
         + "  <version>1</version>\n  <packaging>pom</packaging>\n  <dependencies>\n"
-        + dep("org.apache.spark", "spark-core_2.12", DeployConfig.SPARK_VERSION)
-        + dep("org.apache.spark", "spark-sql_2.12", DeployConfig.SPARK_VERSION)
-        + dep("org.apache.spark", "spark-mllib_2.12", DeployConfig.SPARK_VERSION)
-        + dep("org.apache.spark", "spark-kubernetes_2.12", DeployConfig.SPARK_VERSION)
+        + dep("org.apache.spark", "spark-core_2.12", v)
+        + dep("org.apache.spark", "spark-sql_2.12", v)
+        + dep("org.apache.spark", "spark-mllib_2.12", v)
+        + dep("org.apache.spark", "spark-kubernetes_2.12", v)
         + dep("org.apache.hadoop", "hadoop-aws", "3.3.4")
         + "  </dependencies>\n</project>\n";
   }
