@@ -168,8 +168,10 @@ final class KubernetesRenderer {
     return "#!/usr/bin/env bash\n" + SubmitSpec.provenance("#", c, source)
         + "# driver | executor: what Spark's Kubernetes scheduler asks of its image; submit: spark-submit (CronJob).\n"
         + "set -euo pipefail\n"
-        + "CP=\"/opt/spark/jars/*\"\n"
-        + "JVM=(java -cp \"$CP\" -Dorg.bytedeco.javacpp.cachedir=\"$SPARKTRAIN_JAVACPP_CACHE\")\n"
+        + "CP=\"${SPARK_HOME:-/opt/spark}/jars/*\"\n"
+        + "# Spark's Java 17 module flags (JavaModuleOptions): this script starts the JVMs itself, not spark-class\n"
+        + "JVM=(java " + org.apache.spark.launcher.JavaModuleOptions.defaultModuleOptions()
+        + " -cp \"$CP\" -Dorg.bytedeco.javacpp.cachedir=\"${SPARKTRAIN_JAVACPP_CACHE:-/tmp/sparktrain-javacpp}\")\n"
         + "case \"${1:-}\" in\n"
         + "  driver) shift\n"
         + "    exec \"${JVM[@]}\" -Xmx\"${SPARK_DRIVER_MEMORY:-1g}\" ${SPARK_DRIVER_JAVA_OPTS:-} org.apache.spark.deploy.SparkSubmit \\\n"
@@ -190,7 +192,12 @@ final class KubernetesRenderer {
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- " + SubmitSpec.provenance("", c, source).strip() + " -->\n"
         + "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  <modelVersion>4.0.0</modelVersion>\n"
         + "  <groupId>org.sparktrain.image</groupId>\n  <artifactId>" + c.name() + "-image</artifactId>\n"
-        + "  <version>1</version>\n  <packaging>pom</packaging>\n  <dependencies>\n"
+        + "  <version>1</version>\n  <packaging>pom</packaging>\n"
+        + "  <!-- one Jackson for Spark, the Kubernetes client and sparktrain (nearest-wins would pick an older core) -->\n"
+        + "  <dependencyManagement>\n    <dependencies>\n      <dependency><groupId>com.fasterxml.jackson</groupId>"
+        + "<artifactId>jackson-bom</artifactId><version>" + com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION
+        + "</version><type>pom</type><scope>import</scope></dependency>\n    </dependencies>\n  </dependencyManagement>\n"
+        + "  <dependencies>\n"
         + dep("org.apache.spark", "spark-core_2.12", v)
         + dep("org.apache.spark", "spark-sql_2.12", v)
         + dep("org.apache.spark", "spark-mllib_2.12", v)
