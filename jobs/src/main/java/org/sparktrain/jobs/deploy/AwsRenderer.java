@@ -33,15 +33,21 @@ final class AwsRenderer {
     out.add("emr/instance-groups.json", SubmitSpec.json(instanceGroups(emr)));
     out.add("emr/bootstrap.sh", bootstrap(c, source, gpu));
     out.add("emr/security-configuration.json", SubmitSpec.json(securityConfiguration(aws)));
+    // the settings travel with the step too, so a step added to a running cluster (made with these
+    // configurations and bootstrap action: the signing key and the JavaCPP cache) runs the same way
     List<String> submit = new ArrayList<>(List.of("--deploy-mode", "cluster", "--name", c.name(),
-        "--class", SubmitSpec.MAIN_CLASS, aws.jar()));
+        "--class", SubmitSpec.MAIN_CLASS));
+    submit.addAll(SubmitSpec.confArgs(conf));
+    submit.add(aws.jar());
     submit.addAll(app);
     out.add("emr/steps.json", SubmitSpec.json(List.of(map("Type", "Spark", "Name", c.name(),
         "ActionOnFailure", "CONTINUE", "Args", submit))));
     out.add("emr/steps-transient.json", SubmitSpec.json(List.of(map("Type", "Spark", "Name", c.name(),
         "ActionOnFailure", "TERMINATE_CLUSTER", "Args", submit))));
     List<String> apiArgs = new ArrayList<>(List.of("spark-submit", "--deploy-mode", "cluster", "--name", c.name(),
-        "--class", SubmitSpec.MAIN_CLASS, aws.jar()));
+        "--class", SubmitSpec.MAIN_CLASS));
+    apiArgs.addAll(SubmitSpec.confArgs(conf));
+    apiArgs.add(aws.jar());
     apiArgs.addAll(Airflow.datedArgs(c, app));
     List<Object> apiSteps = List.of(map("Name", c.name(), "ActionOnFailure", "CONTINUE",
         "HadoopJarStep", map("Jar", "command-runner.jar", "Args", apiArgs)));

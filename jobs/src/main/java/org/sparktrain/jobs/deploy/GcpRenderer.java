@@ -73,6 +73,11 @@ final class GcpRenderer {
     out.add("dataproc/workflow-template.yaml", SubmitSpec.provenance("#", c, source) + SubmitSpec.yaml(template));
     String header = "#!/usr/bin/env bash\n" + SubmitSpec.provenance("#", c, source) + "set -euo pipefail\n"
         + "cd \"$(dirname \"${BASH_SOURCE[0]}\")\"\n";
+    out.add("dataproc/upload.sh", header + "# Copies the jar, the training config and the initialization action to GCS.\n"
+        + "JAR=\"${1:?usage: upload.sh SHADED_JAR TRAINING_CONFIG}\"; CONFIG=\"${2:?usage: upload.sh SHADED_JAR TRAINING_CONFIG}\"\n"
+        + "gcloud storage cp \"$JAR\" " + g.jar() + "\n"
+        + "gcloud storage cp \"$CONFIG\" " + g.config() + "\n"
+        + "gcloud storage cp init.sh " + initUri + "\n");
     out.add("dataproc/instantiate.sh", header + "# Creates the managed cluster, runs the job, deletes the cluster.\n"
         + SubmitSpec.shCommand(List.of("gcloud", "dataproc", "workflow-templates", "instantiate-from-file",
             "--file", "workflow-template.yaml", "--region", g.region(), "--project", g.project())));

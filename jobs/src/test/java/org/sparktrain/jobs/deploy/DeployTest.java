@@ -84,6 +84,27 @@ class DeployTest {
   }
 
   @Test
+  void everyTargetTurnsSparkSecurityOn() throws Exception {
+    List<String> carriers = List.of("standalone/submit.sh", "emr/configurations.json",
+        "emr-serverless/start-job-run.json", "dataproc/workflow-template.yaml", "dataproc/job.yaml",
+        "dataproc-serverless/batch.yaml", "kubernetes/spark-application.yaml",
+        "kubernetes/scheduled-spark-application.yaml", "kubernetes/cronjob.yaml");
+    for (String f : carriers) {
+      String text = Files.readString(cpuRendered.resolve(f)).replaceAll("[\"' ]", "");
+      for (String key : List.of("spark.authenticate", "spark.network.crypto.enabled", "spark.io.encryption.enabled")) {
+        assertTrue(text.contains(key + "=true") || text.contains(key + ":true"), f + " lacks " + key + " = true");
+      }
+    }
+    try (var dags = Files.walk(cpuRendered)) {
+      for (Path dag : dags.filter(p -> p.toString().endsWith(".py")).collect(Collectors.toList())) {
+        String text = Files.readString(dag);
+        assertTrue(text.contains("spark.network.crypto.enabled") || text.contains("spark.authenticate"), dag + "");
+        assertTrue(text.contains("--succeed-on") && text.contains("{{ ds }}"), dag + " maps exit codes and passes the date");
+      }
+    }
+  }
+
+  @Test
   void noSecretIsInAnyArtefact() throws Exception {
     for (Path dir : List.of(cpuRendered, gpuRendered)) {
       try (var files = Files.walk(dir)) {
