@@ -174,9 +174,13 @@ final class AwsRenderer {
         .append(" --query SecretString --output text | sudo tee ").append(SIGNING_KEY_FILE).append(" > /dev/null\n")
         .append("sudo chgrp hadoop ").append(SIGNING_KEY_FILE).append(" && sudo chmod 0440 ").append(SIGNING_KEY_FILE).append('\n');
     if (gpu) {
-      b.append("# GPU nodes: the NVIDIA driver comes with EMR's GPU AMIs; ND4J CUDA 11 brings its CUDA runtime in the jar\n")
-          .append("if ! nvidia-smi > /dev/null 2>&1; then echo 'sparktrain bootstrap: no NVIDIA driver on this node' >&2; ")
-          .append("if grep -q '\"isMaster\": *false' /mnt/var/lib/info/instance.json; then exit 1; fi; fi\n")
+      b.append("# GPU nodes (the jar built with mvn -Pcuda: nd4j-cuda-11.6): an NVIDIA driver >= 510 and the CUDA 11.6\n")
+          .append("# libraries (libcudart.so.11, libcublas.so.11, libcusolver.so.11) on core nodes, or the job fails at start\n")
+          .append("if grep -q '\"isMaster\": *false' /mnt/var/lib/info/instance.json; then\n")
+          .append("  nvidia-smi > /dev/null 2>&1 || { echo 'sparktrain bootstrap: no NVIDIA driver on this GPU node' >&2; exit 1; }\n")
+          .append("  ldconfig -p | grep -q libcudart.so.11 || echo 'sparktrain bootstrap: no libcudart.so.11 (CUDA 11.6): install "
+              + "it or build the jar with org.bytedeco:cuda-platform-redist' >&2\n")
+          .append("fi\n")
           .append("sudo chmod a+rwx -R /sys/fs/cgroup/cpu,cpuacct 2>/dev/null || true\n")
           .append("sudo chmod a+rwx -R /sys/fs/cgroup/devices 2>/dev/null || true\n");
     }

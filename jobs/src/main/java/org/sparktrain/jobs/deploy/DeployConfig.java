@@ -399,7 +399,11 @@ public record DeployConfig(String name, Job job, Spark spark, Schedule schedule,
           uri("aws.certificates_zip", aws.certificatesZip(), "s3://");
           if (spark.gpusPerExecutor() > 0 && !GpuTypes.isAwsGpu(emr.coreInstanceType())) {
             throw new ConfigException("emr.core_instance_type", "'" + emr.coreInstanceType() + "' has no GPU but "
-                + "spark.gpus_per_executor is " + spark.gpusPerExecutor() + "; use a GPU family (g4dn, g5, g6, p3, p4d, p5)");
+                + "spark.gpus_per_executor is " + spark.gpusPerExecutor() + "; use a GPU family (g4dn, g5, p3, p4d)");
+          }
+          if (spark.gpusPerExecutor() > 0 && GpuTypes.awsProblem(emr.coreInstanceType()) != null) {
+            throw new ConfigException("emr.core_instance_type", "'" + emr.coreInstanceType() + "': "
+                + GpuTypes.awsProblem(emr.coreInstanceType()));
           }
         } else {
           section("emr_serverless", emrServerless, target);
@@ -441,7 +445,10 @@ public record DeployConfig(String name, Job job, Spark spark, Schedule schedule,
           positive("dataproc.secondary_workers", dataproc.secondaryWorkers(), 0, 1000);
           if (spark.gpusPerExecutor() > 0 && dataproc.acceleratorType() == null) {
             throw new ConfigException("dataproc.accelerator_type", "is required when spark.gpus_per_executor > 0 "
-                + "(e.g. nvidia-tesla-t4, nvidia-l4)");
+                + "(e.g. nvidia-tesla-t4, nvidia-tesla-a100)");
+          }
+          if (spark.gpusPerExecutor() > 0 && GpuTypes.gcpProblem(dataproc.acceleratorType()) != null) {
+            throw new ConfigException("dataproc.accelerator_type", GpuTypes.gcpProblem(dataproc.acceleratorType()));
           }
           if (!dataproc.idleDeleteTtl().matches("[0-9]+s")) {
             throw new ConfigException("dataproc.idle_delete_ttl", "'" + dataproc.idleDeleteTtl() + "' is not seconds, e.g. 1800s");
@@ -540,10 +547,42 @@ public record DeployConfig(String name, Job job, Spark spark, Schedule schedule,
     }
   }
 
-  /** Instance families with GPUs. */
+  /**
+   * GPU types and whether ND4J's CUDA build (nd4j-cuda-11.6: GPU code for compute capability 3.7 to
+   * 8.6, no PTX, x86-64) runs on them.
+   */
   static final class GpuTypes {
+    private static final java.util.Map<String, String> AWS_REFUSED = java.util.Map.of(
+        "g6", "NVIDIA L4 (compute capability 8.9)", "g6e", "NVIDIA L40S (8.9)", "gr6", "NVIDIA L4 (8.9)",
+        "p5", "NVIDIA H100 (9.0)", "p5e", "NVIDIA H200 (9.0)", "g4ad", "AMD Radeon (no CUDA)",
+        "g5g", "Graviton ARM64 hosts (the jar's natives are x86-64)");
+    private static final List<String> AWS_OK = List.of("g4dn", "g5", "p3", "p3dn", "p4d", "p4de");
+    private static final java.util.Map<String, String> GCP_REFUSED = java.util.Map.of(
+        "nvidia-l4", "NVIDIA L4 (compute capability 8.9)", "nvidia-h100-80gb", "NVIDIA H100 (9.0)",
+        "nvidia-h100-mega-80gb", "NVIDIA H100 (9.0)", "nvidia-h200-141gb", "NVIDIA H200 (9.0)");
+    private static final List<String> GCP_OK = List.of("nvidia-tesla-t4", "nvidia-tesla-v100", "nvidia-tesla-a100",
+        "nvidia-a100-80gb", "nvidia-tesla-p100", "nvidia-tesla-p4", "nvidia-tesla-k80");
+
     static boolean isAwsGpu(String type) {
-      return type != null && type.matches("(g4dn|g4ad|g5|g5g|g6|g6e|gr6|p3|p3dn|p4d|p4de|p5|p5e)\\..*");
+      String family = type == null ? "" : type.split("\\.")[0];
+      return AWS_OK.contains(family) || AWS_REFUSED.containsKey(family);
+    }
+
+    /** Why ND4J CUDA cannot run on an EC2 type, or null when it can. */
+    static String awsProblem(String type) {
+      String family = type.split("\\.")[0];
+      return AWS_REFUSED.containsKey(family) ? AWS_REFUSED.get(family) + " is outside what nd4j-cuda-11.6 runs on "
+          + "(compute capability 3.7-8.6, x86-64); use " + AWS_OK : null;
+    }
+
+    /** Why ND4J CUDA cannot run on a GCP accelerator, or null when it can. */
+    static String gcpProblem(String accelerator) {
+      if (GCP_REFUSED.containsKey(accelerator)) {
+        return GCP_REFUSED.get(accelerator) + " is outside what nd4j-cuda-11.6 runs on (compute capability 3.7-8.6); "
+            + "use " + GCP_OK;
+      }
+      return GCP_OK.contains(accelerator) ? null : "'" + accelerator + "' is not a known accelerator type; allowed: " + GCP_OK;
     }
   }
+
 }

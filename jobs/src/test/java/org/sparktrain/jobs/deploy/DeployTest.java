@@ -227,7 +227,17 @@ class DeployTest {
       }, c.getKey());
       assertTrue(e.getMessage().contains("'" + c.getKey() + "'"), c.getKey() + ": " + e.getMessage());
     }
-    ConfigException scala = assertThrows(ConfigException.class, () -> {
+    String gpu = Files.readString(GPU);
+    for (String[] c : new String[][] {{"core_instance_type: g4dn.2xlarge", "core_instance_type: p5.48xlarge",
+        "emr.core_instance_type", "emr", "9.0"}, {"core_instance_type: g4dn.2xlarge", "core_instance_type: g5g.2xlarge",
+        "emr.core_instance_type", "emr", "x86-64"}, {"accelerator_type: nvidia-tesla-t4", "accelerator_type: nvidia-l4",
+        "dataproc.accelerator_type", "dataproc", "8.9"}}) {
+      Path f = tmp.resolve("gpu-" + c[1].replace(' ', '_').replace(':', '_') + ".yaml");
+      Files.writeString(f, gpu.replace(c[0], c[1]));
+      ConfigException e = assertThrows(ConfigException.class, () -> DeployConfig.load(f).check(Target.of(c[3])));
+      assertTrue(e.getMessage().contains("'" + c[2] + "'") && e.getMessage().contains(c[4]), e.getMessage());
+    }
+        ConfigException scala = assertThrows(ConfigException.class, () -> {
       Path f = tmp.resolve("scala.yaml");
       Files.writeString(f, good.replace("runtime_version: \"1.2\"", "runtime_version: \"2.2\""));
       DeployConfig.load(f).check(Target.DATAPROC_SERVERLESS);
