@@ -397,6 +397,13 @@ public record TrainConfig(
         throw new ConfigException("pruning.method", "'" + pruning.method() + "' runs on engine sparktrain (the driver "
             + "computes masks from the averages); engine " + engine + " does not prune; set pruning.method: none");
       }
+      for (int i = 0; i < model.layers().size(); i++) {
+        String t = model.layers().get(i).type();
+        if ("lstm".equals(t) || "simple_rnn".equals(t)) {
+          throw new ConfigException("pruning.method", "'" + pruning.method() + "' does not prune recurrent layers yet "
+              + "(model.layers[" + i + "] is " + t + "); set pruning.method: none");
+        }
+      }
       if (pruning.layers() != null) {
         for (int i = 0; i < pruning.layers().size(); i++) {
           if (pruning.layers().get(i) == null || pruning.layers().get(i).isBlank()) {

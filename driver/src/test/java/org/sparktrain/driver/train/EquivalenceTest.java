@@ -34,23 +34,39 @@ class EquivalenceTest extends SparkTestBase {
   }
 
   private static ModelSpec conf(OptimizerSpec opt) {
-    return NetworkFactory.spec(LAYERS, opt, new int[] {28, 28}, 10, SEED);
+    return conf(LAYERS, opt);
+  }
+
+  private static ModelSpec conf(List<LayerSpec> layers, OptimizerSpec opt) {
+    return NetworkFactory.spec(layers, opt, new int[] {28, 28}, 10, SEED);
   }
 
   @ParameterizedTest(name = "streamed rounds: {0}")
   @ValueSource(booleans = {false, true})
   void oneWorkerEqualsSingleProcessAdam(boolean stream) {
+    oneWorkerEqualsSingleProcess(LAYERS, stream, 1000, 2, 2 * 5);
+  }
+
+  /** The same for a recurrent network: an LSTM over the image rows (28 steps of 28 values). */
+  @ParameterizedTest(name = "streamed rounds: {0}")
+  @ValueSource(booleans = {false, true})
+  void oneWorkerEqualsSingleProcessForAnLstm(boolean stream) {
+    List<LayerSpec> lstm = List.of(new LayerSpec("lstm", 16, null, null, null, null, null),
+        new LayerSpec("last_time_step", null, null, null, null, null, null), LayerSpec.output("softmax"));
+    oneWorkerEqualsSingleProcess(lstm, stream, 320, 1, 2);
+  }
+
+  private void oneWorkerEqualsSingleProcess(List<LayerSpec> layers, boolean stream, int limit, int epochs, int rounds) {
     OptimizerSpec adam = new OptimizerSpec("adam", 1e-3, 0, 0);
     int batch = 32;
-    int epochs = 2;
-    DistributedDataset d = data(1, 1000);
+    DistributedDataset d = data(1, limit);
     TrainingResult distributed = new ParameterAveragingTrainer(
         AveragingSettings.builder().epochs(epochs).batchSize(batch).frequency(7).averageUpdater(true).seed(SEED).shuffle(true).numClasses(10).build().withStream(stream), List.of())
-        .fit(sc, d, conf(adam));
+        .fit(sc, d, conf(layers, adam));
     assertEquals(stream ? "stream" : "jobs", distributed.engineInfo().get("transport"));
 
     ExampleBlock block = d.blocks().first();
-    MultiLayerNetwork single = NetworkFactory.init(conf(adam).multiLayer());
+    MultiLayerNetwork single = NetworkFactory.init(conf(layers, adam).multiLayer());
     for (int e = 0; e < epochs; e++) {
       single.setEpochCount(e);
       BatchPlan plan = BatchPlan.of(block.count(), batch, SEED, e, 0, true);
@@ -58,8 +74,8 @@ class EquivalenceTest extends SparkTestBase {
         single.fit(Minibatches.dataSet(block, plan.batch(s), 10));
       }
     }
-    assertEquals(2 * 5, distributed.rounds().size(), "32 batches per epoch at k=7 make 5 rounds");
-    assertEquals(2000, distributed.trainSamples());
+    assertEquals(rounds, distributed.rounds().size(), "batches per epoch / k=7, rounded up, per epoch");
+    assertEquals((long) limit * epochs, distributed.trainSamples());
     assertClose(single.params(), distributed.network().params(), 1e-5);
     assertClose(single.getUpdater().getStateViewArray(),
         distributed.network().updaterState(), 1e-5);

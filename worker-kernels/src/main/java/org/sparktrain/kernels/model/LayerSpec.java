@@ -7,7 +7,9 @@ import java.io.Serializable;
 /**
  * One layer of a network as written in config ({@code model.layers[i]}).
  *
- * @param type {@code dense}, {@code conv}, {@code maxpool} or {@code output}
+ * @param type {@code dense}, {@code conv}, {@code maxpool}, {@code lstm}, {@code simple_rnn} (recurrent: the
+ *     example's first dimension is time), {@code last_time_step} (the preceding recurrent layer's output at the
+ *     last step) or {@code output}
  * @param units output units of a dense layer (output layers use the number of classes)
  * @param activation activation name (DL4J's {@code Activation}, lower case), e.g. relu, softmax
  * @param filters output channels of a conv layer
@@ -26,7 +28,8 @@ public record LayerSpec(
     @JsonProperty("loss") String loss) implements Serializable {
 
   /** Layer types this version understands. */
-  public static final java.util.List<String> TYPES = java.util.List.of("dense", "conv", "maxpool", "output");
+  public static final java.util.List<String> TYPES = java.util.List.of("dense", "conv", "maxpool", "lstm",
+      "simple_rnn", "last_time_step", "output");
 
   public static LayerSpec dense(int units, String activation) {
     return new LayerSpec("dense", units, activation, null, null, null, null);

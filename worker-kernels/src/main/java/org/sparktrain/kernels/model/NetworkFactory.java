@@ -6,6 +6,9 @@ import org.deeplearning4j.nn.api.OptimizationAlgorithm;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -61,10 +64,17 @@ public final class NetworkFactory {
     }
     NeuralNetConfiguration.ListBuilder list = base.list();
     boolean convolutional = layers.stream().anyMatch(l -> "conv".equals(l.type()) || "maxpool".equals(l.type()));
+    boolean recurrent = checkSequence(layers, convolutional);
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec l = layers.get(i);
       String key = "model.layers[" + i + "]";
+      if (i + 1 < layers.size() && "last_time_step".equals(layers.get(i + 1).type())) {
+        list.layer(new LastTimeStep(recurrentLayer(l, key)));
+        i++;
+        continue;
+      }
       switch (l.type()) {
+        case "lstm", "simple_rnn" -> list.layer(recurrentLayer(l, key));
         case "dense" -> list.layer(new DenseLayer.Builder()
             .nOut(required(l.units(), key + ".units"))
             .activation(activation(l.activation(), "relu", key)).build());
@@ -88,8 +98,73 @@ public final class NetworkFactory {
             + "' is not a layer type; allowed: " + LayerSpec.TYPES);
       }
     }
+    if (recurrent) {
+      int[] sf = stepsAndFeatures(exampleShape);
+      list.inputPreProcessor(0, new RowsAsTimeSteps(sf[0], sf[1]));
+    }
     list.setInputType(inputType(exampleShape, convolutional));
     return list.build();
+  }
+
+  private static boolean isRecurrent(LayerSpec l) {
+    return "lstm".equals(l.type()) || "simple_rnn".equals(l.type());
+  }
+
+  /**
+   * Recurrent stacks: the first layer is recurrent (examples become sequences, rows as time steps),
+   * recurrent layers follow each other, and the sequence ends in {@code last_time_step} before any
+   * dense or output layer. Returns whether the network is recurrent.
+   */
+  private static boolean checkSequence(List<LayerSpec> layers, boolean convolutional) {
+    boolean any = layers.stream().anyMatch(NetworkFactory::isRecurrent);
+    boolean sequence = false;
+    for (int i = 0; i < layers.size(); i++) {
+      LayerSpec l = layers.get(i);
+      String key = "model.layers[" + i + "]";
+      if (isRecurrent(l)) {
+        if (convolutional) {
+          throw new IllegalArgumentException(key + ".type: '" + l.type() + "' cannot follow conv/maxpool layers here");
+        }
+        if (i > 0 && !sequence) {
+          throw new IllegalArgumentException(key + ".type: '" + l.type() + "' needs a sequence input: put recurrent "
+              + "layers first (examples become sequences, one row per time step)");
+        }
+        sequence = true;
+      } else if ("last_time_step".equals(l.type())) {
+        if (i == 0 || !isRecurrent(layers.get(i - 1))) {
+          throw new IllegalArgumentException(key + ".type: 'last_time_step' must directly follow an lstm or "
+              + "simple_rnn layer");
+        }
+        sequence = false;
+      } else if (sequence) {
+        throw new IllegalArgumentException(key + ".type: '" + l.type() + "' after a recurrent layer needs "
+            + "{type: last_time_step} between them (the recurrent output is a sequence)");
+      }
+    }
+    return any;
+  }
+
+  private static org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer recurrentLayer(LayerSpec l, String key) {
+    int units = required(l.units(), key + ".units");
+    return switch (l.type()) {
+      case "lstm" -> new LSTM.Builder().nOut(units).activation(activation(l.activation(), "tanh", key)).build();
+      case "simple_rnn" -> new SimpleRnn.Builder().nOut(units).activation(activation(l.activation(), "tanh", key)).build();
+      default -> throw new IllegalArgumentException(key + ".type: 'last_time_step' must directly follow an lstm or "
+          + "simple_rnn layer");
+    };
+  }
+
+  /** Time steps and features per step of examples of {@code shape}: the first dimension is time. */
+  static int[] stepsAndFeatures(int[] shape) {
+    if (shape.length < 2) {
+      throw new IllegalArgumentException("model.layers: recurrent layers need examples of at least 2 dimensions "
+          + "(time steps x features), data has shape " + java.util.Arrays.toString(shape));
+    }
+    int features = 1;
+    for (int d = 1; d < shape.length; d++) {
+      features *= shape[d];
+    }
+    return new int[] {shape[0], features};
   }
 
   /** {@link #build} as the spec replicas are built from. */
@@ -129,6 +204,7 @@ public final class NetworkFactory {
     int w = exampleShape.length >= 2 ? exampleShape[1] : 1;
     int c = exampleShape.length == 3 ? exampleShape[2] : exampleShape.length == 1 ? exampleShape[0] : 1;
     long flat = (long) h * w * c;
+    long seqIn = 0;
     double macs = 0;
     for (LayerSpec l : layers) {
       switch (l.type()) {
@@ -152,6 +228,18 @@ public final class NetworkFactory {
           macs += (double) flat * l.units();
           flat = l.units();
         }
+        case "lstm", "simple_rnn" -> {
+          int gates = "lstm".equals(l.type()) ? 4 : 1;
+          int steps = exampleShape.length >= 2 ? exampleShape[0] : 1;
+          long in = flat / Math.max(1, steps);
+          if (seqIn > 0) {
+            in = seqIn;
+          }
+          macs += (double) steps * gates * (in + l.units()) * l.units();
+          seqIn = l.units();
+          flat = (long) steps * l.units();
+        }
+        case "last_time_step" -> flat = seqIn;
         case "output" -> macs += (double) flat * numClasses;
         default -> throw new IllegalArgumentException("unknown layer type " + l.type());
       }
