@@ -5,10 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.sparktrain.jobs.deploy.DeployConfig;
 import org.sparktrain.jobs.deploy.Deployer;
 import org.sparktrain.jobs.deploy.DeployValidator;
 import org.sparktrain.jobs.deploy.Target;
@@ -22,24 +20,14 @@ import picocli.CommandLine.Option;
     subcommands = {DeployCommand.Render.class, DeployCommand.Validate.class})
 final class DeployCommand {
 
-  /** The named targets; none or "all": the targets the config has sections for (every target without one). */
-  static List<Target> targets(List<String> names, Path config) {
-    if (names.isEmpty() || names.contains("all")) {
-      return config == null ? Arrays.asList(Target.values()) : DeployConfig.load(config).configuredTargets();
-    }
+  /** The named targets; none or "all" is the empty list: the targets the config has sections for. */
+  static List<Target> targets(List<String> names) {
     List<Target> t = new ArrayList<>();
-    for (String n : names) {
-      t.add(Target.of(n));
+    if (!names.contains("all")) {
+      for (String n : names) {
+        t.add(Target.of(n));
+      }
     }
-    return t;
-  }
-
-  /** The targets a rendered directory holds (its provenance.json). */
-  static List<Target> renderedTargets(Path dir) throws IOException {
-    com.fasterxml.jackson.databind.JsonNode p = new com.fasterxml.jackson.databind.ObjectMapper()
-        .readTree(dir.resolve("provenance.json").toFile());
-    List<Target> t = new ArrayList<>();
-    p.get("targets").forEach(n -> t.add(Target.of(n.asText())));
     return t;
   }
 
@@ -58,7 +46,7 @@ final class DeployCommand {
 
     @Override
     public Integer call() throws IOException {
-      List<String> files = Deployer.renderTo(config, targets(target, config), output);
+      List<String> files = Deployer.renderTo(config, targets(target), output);
       PrintStream out = System.out;
       files.forEach(f -> out.println(output.resolve(f)));
       out.println("deploy render: " + files.size() + " files in " + output + "; check them with: sparktrain deploy "
@@ -88,10 +76,11 @@ final class DeployCommand {
       Path dir = rendered;
       if (config != null) {
         dir = Files.createTempDirectory("sparktrain-deploy-");
-        Deployer.renderTo(config, targets(target, config), dir);
+        Deployer.renderTo(config, targets(target), dir);
       }
-      DeployValidator.Report r = DeployValidator.validate(dir, rendered != null && target.isEmpty() ? renderedTargets(dir)
-          : targets(target, config), System.out);
+      List<Target> checked = targets(target);
+      DeployValidator.Report r = DeployValidator.validate(dir, checked.isEmpty() ? Deployer.renderedTargets(dir) : checked,
+          System.out);
       System.out.println("deploy validate: " + r.passed() + " passed, " + r.failed() + " failed, " + r.skipped()
           + " skipped (" + dir + ")");
       return r.failed() == 0 ? ExitCodes.OK : ExitCodes.DEPLOY_INVALID;

@@ -59,21 +59,9 @@ public final class ConfigLoader {
   public static TrainConfig load(String fileName, InputStream file, List<String> overrides) {
     ObjectNode tree = defaults();
     if (file != null) {
-      JsonNode user;
-      try {
-        user = YAML.readTree(file);
-      } catch (JsonProcessingException e) {
-        throw new ConfigException(fileName, "is not valid YAML: " + oneLine(e.getOriginalMessage())
-            + location(e), e);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read config " + fileName + ": " + e.getMessage(), e);
-      }
-      if (user != null && !user.isMissingNode() && !user.isNull()) {
-        if (!user.isObject()) {
-          throw new ConfigException(fileName, "must be a YAML mapping of keys (data:, model:, training:, ...), found "
-              + user.getNodeType().name().toLowerCase(), null);
-        }
-        merge(tree, (ObjectNode) user, "");
+      ObjectNode user = readYaml(fileName, file, " (data:, model:, training:, ...)");
+      if (user != null) {
+        merge(tree, user, "");
       }
     }
     for (String o : overrides) {
@@ -192,20 +180,27 @@ public final class ConfigLoader {
     }
   }
 
-  /** Reads a YAML file's tree, naming the file when it is not YAML or not a mapping. */
-  public static JsonNode readYaml(String fileName, InputStream in) {
+  /**
+   * Reads a YAML config file's tree: null for an empty file; a {@link ConfigException} naming the
+   * file when it is not YAML or not a mapping ({@code expected} hints at its top-level keys).
+   */
+  public static ObjectNode readYaml(String fileName, InputStream in, String expected) {
     JsonNode tree;
     try {
       tree = YAML.readTree(in);
     } catch (JsonProcessingException e) {
       throw new ConfigException(fileName, "is not valid YAML: " + oneLine(e.getOriginalMessage()) + location(e), e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + fileName + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read config " + fileName + ": " + e.getMessage(), e);
     }
-    if (tree == null || !tree.isObject()) {
-      throw new ConfigException(fileName, "must be a YAML mapping of keys", null);
+    if (tree == null || tree.isMissingNode() || tree.isNull()) {
+      return null;
     }
-    return tree;
+    if (!tree.isObject()) {
+      throw new ConfigException(fileName, "must be a YAML mapping of keys" + expected + ", found "
+          + tree.getNodeType().name().toLowerCase(), null);
+    }
+    return (ObjectNode) tree;
   }
 
   private static String typeName(Class<?> t) {

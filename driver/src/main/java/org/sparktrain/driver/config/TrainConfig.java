@@ -399,7 +399,7 @@ public record TrainConfig(
       }
       for (int i = 0; i < model.layers().size(); i++) {
         String t = model.layers().get(i).type();
-        if ("lstm".equals(t) || "simple_rnn".equals(t)) {
+        if (LayerSpec.isRecurrent(t)) {
           throw new ConfigException("pruning.method", "'" + pruning.method() + "' does not prune recurrent layers yet "
               + "(model.layers[" + i + "] is " + t + "); set pruning.method: none");
         }

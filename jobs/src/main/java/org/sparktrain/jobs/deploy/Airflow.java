@@ -14,8 +14,17 @@ import java.util.Map;
 final class Airflow {
   private Airflow() {}
 
+  private static String dagId(DeployConfig c, String target) {
+    return c.name().replace('-', '_') + "_" + target.replace('-', '_');
+  }
+
+  /** Where a target's DAG is rendered: {@code TARGET/airflow/dag_DAGID.py}. */
+  static String path(DeployConfig c, String target) {
+    return target + "/airflow/dag_" + dagId(c, target) + ".py";
+  }
+
   private static String head(DeployConfig c, String source, String target, String imports) {
-    String dagId = c.name().replace('-', '_') + "_" + target.replace('-', '_');
+    String dagId = dagId(c, target);
     return "# " + SubmitSpec.provenance("", c, source).strip() + "\n"
         + "# Exit codes: 0 promoted/trained; with --succeed-on, 8 (gate rejected) and 9 (no new data) exit 0 too\n"
         + "# and are recorded in the registry's ledger and metrics.prom; anything else fails the task.\n"

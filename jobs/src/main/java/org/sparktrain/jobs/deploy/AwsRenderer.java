@@ -79,10 +79,10 @@ final class AwsRenderer {
         + SubmitSpec.shCommand(create));
     String cluster = emr.clusterId() == null ? "${CLUSTER_ID:?set CLUSTER_ID=j-...}" : "${CLUSTER_ID:-" + emr.clusterId() + "}";
     out.add("emr/add-steps.sh", header + "# Adds the step to a running cluster (CLUSTER_ID).\n"
-        + SubmitSpec.shCommand(List.of("aws", "emr", "add-steps", "--region", aws.region(), "--cluster-id", "CLUSTER",
-            "--steps", "file://steps.json")).replace(" CLUSTER ", " \"" + cluster + "\" "));
+        + SubmitSpec.shCommand(List.of("aws", "emr", "add-steps", "--region", aws.region(), "--cluster-id",
+            SubmitSpec.expanded(cluster), "--steps", "file://steps.json")));
     out.add("emr/iam-policy.json", SubmitSpec.json(iamPolicy(aws, bootstrapUri, true)));
-    out.add("emr/airflow/dag_" + c.name().replace('-', '_') + "_emr.py", Airflow.emrDag(c, source, apiSteps));
+    out.add(Airflow.path(c, "emr"), Airflow.emrDag(c, source, apiSteps));
   }
 
   static void renderServerless(SubmitSpec spec, String source, Rendered out) {
@@ -111,7 +111,7 @@ final class AwsRenderer {
     out.add("emr-serverless/iam-policy.json", SubmitSpec.json(iamPolicy(aws, null, false)));
     Map<String, Object> dagDriver = map("sparkSubmit", map("entryPoint", aws.jar(),
         "entryPointArguments", Airflow.datedArgs(c, app), "sparkSubmitParameters", "--class " + SubmitSpec.MAIN_CLASS));
-    out.add("emr-serverless/airflow/dag_" + c.name().replace('-', '_') + "_emr_serverless.py",
+    out.add(Airflow.path(c, "emr-serverless"),
         Airflow.emrServerlessDag(c, source, dagDriver, overrides));
   }
 

@@ -264,7 +264,11 @@ public record DeployConfig(String name, Job job, Spark spark, Schedule schedule,
   /** Reads and checks a deploy config file (not yet for a target: see {@link #check(Target)}). */
   public static DeployConfig load(Path file) {
     try (InputStream in = Files.newInputStream(file)) {
-      JsonNode tree = ConfigLoader.readYaml(file.toString(), in);
+      JsonNode tree = ConfigLoader.readYaml(file.toString(), in, " (name:, job:, spark:, schedule:, ...)");
+      if (tree == null) {
+        throw new ConfigException(file.toString(), "is empty: a deploy config needs name:, job:, spark:, schedule: "
+            + "and a platform section (deploy/examples/cpu.yaml)", null);
+      }
       DeployConfig c = ConfigLoader.bind(tree, DeployConfig.class, file.toString());
       return c.withDefaults().checkCommon();
     } catch (NoSuchFileException e) {

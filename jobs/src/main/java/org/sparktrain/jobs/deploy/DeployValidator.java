@@ -42,21 +42,11 @@ public final class DeployValidator {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     Process p = pb.start();
     List<String> lines = new ArrayList<>();
-    int pass = 0;
-    int fail = 0;
-    int skip = 0;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         out.println(line);
         lines.add(line);
-        if (line.startsWith("PASS ")) {
-          pass++;
-        } else if (line.startsWith("FAIL ")) {
-          fail++;
-        } else if (line.startsWith("SKIP ")) {
-          skip++;
-        }
       }
     }
     try {
@@ -72,17 +62,17 @@ public final class DeployValidator {
       for (String line : kubernetesObjects(dir.resolve("kubernetes"))) {
         out.println(line);
         lines.add(line);
-        pass += line.startsWith("PASS ") ? 1 : 0;
-        fail += line.startsWith("FAIL ") ? 1 : 0;
-        skip += line.startsWith("SKIP ") ? 1 : 0;
       }
     }
-    if (p.exitValue() != 0 && fail == 0) {
-      fail++;
+    if (p.exitValue() != 0 && count(lines, "FAIL ") == 0) {
       lines.add("FAIL validator: exited " + p.exitValue() + " without naming a failed check");
       out.println(lines.get(lines.size() - 1));
     }
-    return new Report(pass, fail, skip, List.copyOf(lines));
+    return new Report(count(lines, "PASS "), count(lines, "FAIL "), count(lines, "SKIP "), List.copyOf(lines));
+  }
+
+  private static int count(List<String> lines, String status) {
+    return (int) lines.stream().filter(l -> l.startsWith(status)).count();
   }
 
   private static final String MODELS = "io.kubernetes.client.openapi.models.";

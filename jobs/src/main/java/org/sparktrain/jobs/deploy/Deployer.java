@@ -1,7 +1,6 @@
 package org.sparktrain.jobs.deploy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -44,9 +43,15 @@ public final class Deployer {
     return out;
   }
 
-  /** Renders into {@code dir}; refuses a directory that already holds files (nothing is overwritten). */
+  /**
+   * Renders {@code targets} (none: every target the config has a section for) into {@code dir};
+   * refuses a directory that already holds files (nothing is overwritten).
+   */
   public static List<String> renderTo(Path configFile, List<Target> targets, Path dir) throws IOException {
     DeployConfig config = DeployConfig.load(configFile);
+    if (targets.isEmpty()) {
+      targets = config.configuredTargets();
+    }
     if (Files.isDirectory(dir)) {
       try (var s = Files.list(dir)) {
         if (s.findAny().isPresent()) {
@@ -71,7 +76,11 @@ public final class Deployer {
     }
   }
 
-  static String text(Path p) throws IOException {
-    return Files.readString(p, StandardCharsets.UTF_8);
+  /** The targets a rendered directory holds, from its {@code provenance.json}. */
+  public static List<Target> renderedTargets(Path dir) throws IOException {
+    List<Target> t = new java.util.ArrayList<>();
+    new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("provenance.json").toFile()).get("targets")
+        .forEach(n -> t.add(Target.of(n.asText())));
+    return t;
   }
 }

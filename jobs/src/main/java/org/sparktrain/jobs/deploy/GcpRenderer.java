@@ -84,12 +84,10 @@ final class GcpRenderer {
     String cluster = d.clusterName() == null ? "${CLUSTER:?set CLUSTER=name-of-a-running-cluster}"
         : "${CLUSTER:-" + d.clusterName() + "}";
     List<String> submit = new ArrayList<>(List.of("gcloud", "dataproc", "jobs", "submit", "spark",
-        "--cluster", "CLUSTER", "--region", g.region(), "--project", g.project(), "--class", SubmitSpec.MAIN_CLASS,
+        "--cluster", SubmitSpec.expanded(cluster), "--region", g.region(), "--project", g.project(), "--class", SubmitSpec.MAIN_CLASS,
         "--jars", g.jar(), "--properties", properties(conf), "--labels", "app=sparktrain,job=" + c.name()));
     out.add("dataproc/submit.sh", header + "# Runs the job on a running cluster (CLUSTER); arguments after -- go to sparktrain.\n"
-        + SubmitSpec.shCommand(submit).replace(" CLUSTER ", " \"" + cluster + "\" ")
-            .replace(" \\\n  \"$@\"\n", " \\\n  \"$@\" \\\n  -- " + app.stream().map(SubmitSpec::sh)
-                .collect(Collectors.joining(" ")) + "\n"));
+        + SubmitSpec.shCommand(submit, afterDashes(app)));
     out.add("dataproc/init.sh", init(c, source));
     out.add("dataproc/iam-bindings.json", SubmitSpec.json(iam(c, List.of(initUri))));
     Map<String, Object> job = map("placement", map("clusterName", d.clusterName() == null
@@ -98,7 +96,7 @@ final class GcpRenderer {
         "sparkJob", map("mainClass", SubmitSpec.MAIN_CLASS, "jarFileUris", List.of(g.jar()),
             "args", Airflow.datedArgs(c, app), "properties", conf));
     out.add("dataproc/job.yaml", SubmitSpec.yaml(job));
-    out.add("dataproc/airflow/dag_" + c.name().replace('-', '_') + "_dataproc.py",
+    out.add(Airflow.path(c, "dataproc"),
         Airflow.dataprocDag(c, source, snake(job)));
   }
 
@@ -127,15 +125,21 @@ final class GcpRenderer {
       submit.add(g.subnet());
     }
     out.add("dataproc-serverless/submit.sh", "#!/usr/bin/env bash\n" + SubmitSpec.provenance("#", c, source)
-        + "set -euo pipefail\n" + SubmitSpec.shCommand(submit).replace(" \\\n  \"$@\"\n", " \\\n  \"$@\" \\\n  -- "
-            + app.stream().map(SubmitSpec::sh).collect(Collectors.joining(" ")) + "\n"));
+        + "set -euo pipefail\n" + SubmitSpec.shCommand(submit, afterDashes(app)));
     out.add("dataproc-serverless/iam-bindings.json", SubmitSpec.json(iam(c, c.job().command().equals("retrain")
         ? List.of(s.signingKeyUri()) : List.of())));
     Map<String, Object> dagBatch = new LinkedHashMap<>(batch);
     dagBatch.put("sparkBatch", map("mainClass", SubmitSpec.MAIN_CLASS, "jarFileUris", List.of(g.jar()),
         "args", Airflow.datedArgs(c, app)));
-    out.add("dataproc-serverless/airflow/dag_" + c.name().replace('-', '_') + "_dataproc_serverless.py",
+    out.add(Airflow.path(c, "dataproc-serverless"),
         Airflow.dataprocBatchDag(c, source, snake(dagBatch)));
+  }
+
+  /** gcloud passes what follows {@code --} to the job. */
+  private static List<String> afterDashes(List<String> app) {
+    List<String> t = new ArrayList<>(List.of("--"));
+    t.addAll(app);
+    return t;
   }
 
   /** gcloud's {@code ^#^k=v#k=v} list with an alternative delimiter. */

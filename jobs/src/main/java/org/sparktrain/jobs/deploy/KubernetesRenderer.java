@@ -63,7 +63,7 @@ final class KubernetesRenderer {
             "concurrencyPolicy", "Forbid", "successfulRunHistoryLimit", 7, "failedRunHistoryLimit", 7,
             "template", appSpec));
     out.add("kubernetes/scheduled-spark-application.yaml", prov + SubmitSpec.yaml(scheduled));
-    out.add("kubernetes/cronjob.yaml", prov + SubmitSpec.yaml(cronJob(c, k, conf, app, labels, gpu)));
+    out.add("kubernetes/cronjob.yaml", prov + SubmitSpec.yaml(cronJob(c, k, conf, app, labels)));
     out.add("kubernetes/rbac.yaml", prov + rbac(c, k, labels));
     out.add("kubernetes/create-secrets.sh", "#!/usr/bin/env bash\n" + prov
         + "# Creates the Secrets the job mounts; key material comes from files, never from this script.\n"
@@ -84,13 +84,12 @@ final class KubernetesRenderer {
         + "cp \"$ROOT/jobs/target/jobs-0.1.0-SNAPSHOT-shaded.jar\" \"$HERE/sparktrain.jar\"\n"
         + "cp \"$ROOT/deploy/gpu/discover-gpus.sh\" \"$HERE/discover-gpus.sh\"\n"
         + "docker build -t " + k.image() + " \"$HERE\"\n");
-    out.add("kubernetes/airflow/dag_" + c.name().replace('-', '_') + "_kubernetes.py",
-        Airflow.sparkSubmitDag(c, source, "kubernetes", JAR, submitConf(c, k, conf, gpu), app, "k8s://" + k.apiServer()));
+    out.add(Airflow.path(c, "kubernetes"),
+        Airflow.sparkSubmitDag(c, source, "kubernetes", JAR, submitConf(c, k, conf), app, "k8s://" + k.apiServer()));
   }
 
   /** spark-submit settings for Spark's own Kubernetes scheduler (CronJob, SparkSubmitOperator). */
-  private static Map<String, String> submitConf(DeployConfig c, DeployConfig.Kubernetes k, Map<String, String> conf,
-                                                boolean gpu) {
+  private static Map<String, String> submitConf(DeployConfig c, DeployConfig.Kubernetes k, Map<String, String> conf) {
     Map<String, String> m = new LinkedHashMap<>(conf);
     m.put("spark.kubernetes.namespace", k.namespace());
     m.put("spark.kubernetes.container.image", k.image());
@@ -98,17 +97,14 @@ final class KubernetesRenderer {
     m.put("spark.kubernetes.driver.secrets." + k.signingKeySecret(), SIGNING_DIR);
     m.put("spark.kubernetes.driver.label.app.kubernetes.io/instance", c.name());
     m.put("spark.kubernetes.executor.label.app.kubernetes.io/instance", c.name());
-    if (gpu) {
-      m.put("spark.executor.resource.gpu.vendor", k.gpuResource().substring(0, k.gpuResource().indexOf('/')));
-    }
     return m;
   }
 
   private static Map<String, Object> cronJob(DeployConfig c, DeployConfig.Kubernetes k, Map<String, String> conf,
-                                             List<String> app, Map<String, String> labels, boolean gpu) {
+                                             List<String> app, Map<String, String> labels) {
     List<String> args = new ArrayList<>(List.of("--master", "k8s://" + k.apiServer(), "--deploy-mode", "cluster",
         "--name", c.name(), "--class", SubmitSpec.MAIN_CLASS));
-    args.addAll(SubmitSpec.confArgs(submitConf(c, k, conf, gpu)));
+    args.addAll(SubmitSpec.confArgs(submitConf(c, k, conf)));
     args.add(JAR);
     args.addAll(app);
     Map<String, Object> container = map("name", "spark-submit", "image", k.image(),

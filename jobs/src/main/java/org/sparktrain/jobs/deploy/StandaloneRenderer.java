@@ -19,12 +19,12 @@ final class StandaloneRenderer {
     DeployConfig.Standalone s = c.standalone();
     Map<String, String> conf = spec.conf(new SubmitSpec.Platform(
         "/tmp/sparktrain-javacpp", s.home() + "/deploy/gpu/discover-gpus.sh", "spark.driverEnv."));
-    List<String> extra = new ArrayList<>();
+    List<String> signing = new ArrayList<>();
     if (s.signingKey() != null && c.job().command().equals("retrain")) {
       // systemd hands the key over as a credential ($CREDENTIALS_DIRECTORY); elsewhere the path itself
-      extra.add("--set");
-      extra.add("registry.signing_key=${CREDENTIALS_DIRECTORY:-" + parentDir(s.signingKey()) + "}/"
-          + fileName(s.signingKey()));
+      signing.add("--set");
+      signing.add(SubmitSpec.expanded("registry.signing_key=${CREDENTIALS_DIRECTORY:-" + parentDir(s.signingKey())
+          + "}/" + fileName(s.signingKey())));
     }
     List<String> args = new ArrayList<>(List.of(s.home() + "/bin/spark-submit", "--master", s.master(),
         "--deploy-mode", "client", "--properties-file", s.propertiesFile(), "--name", c.name(),
@@ -39,15 +39,12 @@ final class StandaloneRenderer {
         .append("set -euo pipefail\nexport OMP_NUM_THREADS=1 SPARK_SCALA_VERSION=2.12\n");
     List<String> words = new ArrayList<>(args);
     words.addAll(app);
-    String cmd = SubmitSpec.shCommand(words);
-    for (String e : extra) {
-      cmd = cmd.replace(" \\\n  \"$@\"\n", " \\\n  " + (e.startsWith("--") ? e : "\"" + e + "\"") + " \\\n  \"$@\"\n");
-    }
-    out.add("standalone/submit.sh", sb.append("exec ").append(cmd).toString());
+    words.addAll(signing);
+    out.add("standalone/submit.sh", sb.append("exec ").append(SubmitSpec.shCommand(words)).toString());
     out.add("standalone/sparktrain-" + c.name() + ".service", service(c, s, renderedDir));
     out.add("standalone/sparktrain-" + c.name() + ".timer", timer(c, source));
     out.add("standalone/crontab", crontab(c, s, source, renderedDir));
-    out.add("standalone/airflow/dag_" + c.name().replace('-', '_') + "_standalone.py",
+    out.add(Airflow.path(c, "standalone"),
         Airflow.sparkSubmitDag(c, source, "standalone", s.jar(), conf, app, s.master()));
   }
 

@@ -114,20 +114,41 @@ final class SubmitSpec {
     }
   }
 
-  /** A POSIX shell word. */
+  /** A POSIX shell word; {@link #expanded} words are left for the shell to expand. */
   static String sh(String s) {
+    if (s.startsWith(EXPANDED)) {
+      return "\"" + s.substring(EXPANDED.length()) + "\"";
+    }
     return SAFE.matcher(s).matches() ? s : "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  /** Marks a word the shell expands; NUL cannot occur in a real argument. */
+  private static final String EXPANDED = "\u0000";
+
+  /** A word the shell expands when the script runs ({@code ${VAR:-default}}), written double-quoted. */
+  static String expanded(String s) {
+    return EXPANDED + s;
   }
 
   /** One shell command over continuation lines, {@code "$@"} appended (so validation can add endpoint flags). */
   static String shCommand(List<String> words) {
+    return shCommand(words, List.of());
+  }
+
+  /** {@link #shCommand(List)} with {@code trailing} words after {@code "$@"} (e.g. {@code --} and a job's arguments). */
+  static String shCommand(List<String> words, List<String> trailing) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < words.size(); i++) {
       String w = words.get(i);
       boolean flag = w.startsWith("--") && i > 0;
       b.append(flag ? " \\\n  " : i == 0 ? "" : " ").append(sh(w));
     }
-    return b.append(" \\\n  \"$@\"\n").toString();
+    b.append(" \\\n  \"$@\"");
+    if (!trailing.isEmpty()) {
+      b.append(" \\\n ");
+      trailing.forEach(w -> b.append(' ').append(sh(w)));
+    }
+    return b.append('\n').toString();
   }
 
   /** An ordered map from key/value pairs. */

@@ -37,6 +37,14 @@ def say(status, name, detail):
         FAILED.append(name)
 
 
+def verdict(name, errors, passed):
+    """FAIL naming every error, or PASS with what was checked."""
+    if errors:
+        say("FAIL", name, "; ".join(errors))
+    else:
+        say("PASS", name, passed)
+
+
 def load_yaml(path):
     with open(path) as f:
         docs = [d for d in yaml.safe_load_all(f) if d is not None]
@@ -206,10 +214,7 @@ def check_against(target, service, shape_path, file, value_of=lambda v: v, label
     errors = []
     shape_errors(shape, value, os.path.relpath(file, ROOT), errors)
     import botocore
-    if errors:
-        say("FAIL", name, "; ".join(errors))
-    else:
-        say("PASS", name, f"matches {service} {op}{'.' + member if member else ''} in botocore {botocore.__version__}'s model")
+    verdict(name, errors, f"matches {service} {op}{'.' + member if member else ''} in botocore {botocore.__version__}'s model")
 
 
 def check_emr_cli_shapes(target, d):
@@ -230,10 +235,7 @@ def check_emr_cli_shapes(target, d):
     for i, g in enumerate(json.load(open(os.path.join(d, "instance-groups.json")))):
         if g.get("InstanceGroupType") not in roles:
             errors.append(f"emr/instance-groups.json[{i}].InstanceGroupType: '{g.get('InstanceGroupType')}' is not one of {roles}")
-    if errors:
-        say("FAIL", f"{target} botocore enums", "; ".join(errors))
-    else:
-        say("PASS", f"{target} botocore enums", "ActionOnFailure and InstanceGroupType are in the EMR model's enums")
+    verdict(f"{target} botocore enums", errors, "ActionOnFailure and InstanceGroupType are in the EMR model's enums")
 
 
 SECURITY_KEYS = {
@@ -271,11 +273,8 @@ def check_security_configuration(target, d):
     mode = enc.get("AtRestEncryptionConfiguration", {}).get("S3EncryptionConfiguration", {}).get("EncryptionMode")
     if mode not in ("SSE-S3", "SSE-KMS", "CSE-KMS", "CSE-Custom"):
         errors.append(f"emr/security-configuration.json...EncryptionMode: '{mode}' is not an S3 encryption mode")
-    if errors:
-        say("FAIL", f"{target} security configuration", "; ".join(errors))
-    else:
-        say("PASS", f"{target} security configuration", "known fields (EMR's documented security configuration); "
-            "encryption at rest (SSE-KMS, local disks) and in transit on")
+    verdict(f"{target} security configuration", errors, "known fields (EMR's documented security configuration); "
+        "encryption at rest (SSE-KMS, local disks) and in transit on")
 
 
 def check_iam_policy(target, f):
@@ -294,10 +293,7 @@ def check_iam_policy(target, f):
         for a in (s.get("Action") or []):
             if a.endswith(":*") or a == "*":
                 errors.append(f"Statement[{i}].Action: '{a}' is not least privilege")
-    if errors:
-        say("FAIL", f"{target} iam {os.path.relpath(f, ROOT)}", "; ".join(errors))
-    else:
-        say("PASS", f"{target} iam {os.path.relpath(f, ROOT)}", f"{len(p['Statement'])} statements, no wildcards")
+    verdict(f"{target} iam {os.path.relpath(f, ROOT)}", errors, f"{len(p['Statement'])} statements, no wildcards")
 
 
 # ---------------------------------------------------------------- Google Cloud
@@ -345,10 +341,7 @@ def check_message(target, file, message_name, value=None):
         unrecognized(msg, message_name, errors)
     except Exception as e:  # apitools raises several kinds for wrong types
         errors.append(f"{message_name}: {e}")
-    if errors:
-        say("FAIL", name, "; ".join(errors))
-    else:
-        say("PASS", name, f"every field is a field of google-cloud-cli's Dataproc v1 {message_name}")
+    verdict(name, errors, f"every field is a field of google-cloud-cli's Dataproc v1 {message_name}")
     return value
 
 
@@ -451,11 +444,8 @@ def check_dataproc(target, d):
             if [a for a in spark.get("args", []) if a != "--date" and "{{" not in a] != \
                     [a for a in want["args"] if a != "--date" and "{{" not in a]:
                 errors.append("sparkJob.args differ from job.yaml")
-        if errors:
-            say("FAIL", f"{target} gcloud jobs submit spark", "; ".join(errors))
-        else:
-            say("PASS", f"{target} gcloud jobs submit spark", "the request gcloud would POST carries job.yaml's "
-                "main class, jar, arguments and every Spark property")
+        verdict(f"{target} gcloud jobs submit spark", errors, "the request gcloud would POST carries job.yaml's "
+            "main class, jar, arguments and every Spark property")
 
 
 def check_dataproc_serverless(target, d):
@@ -474,11 +464,8 @@ def check_dataproc_serverless(target, d):
                 a, b = (a or {}).get(p), (b or {}).get(p)
             if a != b:
                 errors.append(".".join(path) + f" sent {a!r}, batch.yaml has {b!r}")
-        if errors:
-            say("FAIL", f"{target} gcloud batches submit spark", "; ".join(errors))
-        else:
-            say("PASS", f"{target} gcloud batches submit spark", "the request gcloud would POST matches batch.yaml "
-                f"(runtime {body['runtimeConfig']['version']}, CMEK, service account, properties)")
+        verdict(f"{target} gcloud batches submit spark", errors, "the request gcloud would POST matches batch.yaml "
+            f"(runtime {body.get('runtimeConfig', {}).get('version')}, CMEK, service account, properties)")
 
 
 def check_iam_bindings(target, f):
@@ -489,10 +476,7 @@ def check_iam_bindings(target, f):
             errors.append(f"bindings[{i}].role: '{b['role']}' is not least privilege")
         if b["resource"].startswith("gs://") and "condition" not in b:
             errors.append(f"bindings[{i}]: a bucket role without a prefix condition")
-    if errors:
-        say("FAIL", f"{target} iam {os.path.relpath(f, ROOT)}", "; ".join(errors))
-    else:
-        say("PASS", f"{target} iam {os.path.relpath(f, ROOT)}", f"{len(p['bindings'])} bindings, bucket roles limited to prefixes")
+    verdict(f"{target} iam {os.path.relpath(f, ROOT)}", errors, f"{len(p['bindings'])} bindings, bucket roles limited to prefixes")
 
 
 # ---------------------------------------------------------------- Kubernetes

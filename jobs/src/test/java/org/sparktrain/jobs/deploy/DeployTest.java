@@ -69,7 +69,7 @@ class DeployTest {
     assertEquals(List.of(Target.STANDALONE, Target.EMR, Target.DATAPROC, Target.KUBERNETES),
         DeployConfig.load(GPU).configuredTargets(), "no GPUs on the serverless targets");
     for (Path dir : List.of(cpuRendered, gpuRendered)) {
-      DeployValidator.Report r = validate(dir, DeployCommandTargets.of(dir));
+      DeployValidator.Report r = validate(dir, Deployer.renderedTargets(dir));
       assertEquals(0, r.failed(), String.join("\n", r.lines()));
       assertTrue(r.passed() >= 30, r.passed() + " checks passed");
     }
@@ -263,15 +263,5 @@ class DeployTest {
     assertEquals("*-1,7-1 3:0:00 UTC", Cron.onCalendar("k", "0 3 1 JAN,JUL *", "UTC"));
     assertThrows(ConfigException.class, () -> Cron.onCalendar("k", "0 3 1 * 1", "UTC"), "cron ORs, systemd ANDs");
     assertThrows(ConfigException.class, () -> Cron.check("k", "0 3 * *"));
-  }
-
-  /** The targets a rendered directory holds. */
-  static final class DeployCommandTargets {
-    static List<Target> of(Path dir) throws Exception {
-      List<Target> t = new java.util.ArrayList<>();
-      new ObjectMapper().readTree(dir.resolve("provenance.json").toFile()).get("targets")
-          .forEach(n -> t.add(Target.of(n.asText())));
-      return t;
-    }
   }
 }

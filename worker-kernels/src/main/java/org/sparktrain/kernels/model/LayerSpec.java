@@ -31,6 +31,14 @@ public record LayerSpec(
   public static final java.util.List<String> TYPES = java.util.List.of("dense", "conv", "maxpool", "lstm",
       "simple_rnn", "last_time_step", "output");
 
+  /** Layer types that read and emit sequences. */
+  public static final java.util.List<String> RECURRENT = java.util.List.of("lstm", "simple_rnn");
+
+  /** Whether layers of {@code type} are recurrent ({@link #RECURRENT}). */
+  public static boolean isRecurrent(String type) {
+    return RECURRENT.contains(type);
+  }
+
   public static LayerSpec dense(int units, String activation) {
     return new LayerSpec("dense", units, activation, null, null, null, null);
   }

@@ -106,22 +106,18 @@ public final class NetworkFactory {
     return list.build();
   }
 
-  private static boolean isRecurrent(LayerSpec l) {
-    return "lstm".equals(l.type()) || "simple_rnn".equals(l.type());
-  }
-
   /**
    * Recurrent stacks: the first layer is recurrent (examples become sequences, rows as time steps),
    * recurrent layers follow each other, and the sequence ends in {@code last_time_step} before any
    * dense or output layer. Returns whether the network is recurrent.
    */
   private static boolean checkSequence(List<LayerSpec> layers, boolean convolutional) {
-    boolean any = layers.stream().anyMatch(NetworkFactory::isRecurrent);
+    boolean any = layers.stream().anyMatch(l -> LayerSpec.isRecurrent(l.type()));
     boolean sequence = false;
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec l = layers.get(i);
       String key = "model.layers[" + i + "]";
-      if (isRecurrent(l)) {
+      if (LayerSpec.isRecurrent(l.type())) {
         if (convolutional) {
           throw new IllegalArgumentException(key + ".type: '" + l.type() + "' cannot follow conv/maxpool layers here");
         }
@@ -131,7 +127,7 @@ public final class NetworkFactory {
         }
         sequence = true;
       } else if ("last_time_step".equals(l.type())) {
-        if (i == 0 || !isRecurrent(layers.get(i - 1))) {
+        if (i == 0 || !LayerSpec.isRecurrent(layers.get(i - 1).type())) {
           throw new IllegalArgumentException(key + ".type: 'last_time_step' must directly follow an lstm or "
               + "simple_rnn layer");
         }

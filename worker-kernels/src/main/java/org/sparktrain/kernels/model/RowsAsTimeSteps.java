@@ -44,8 +44,7 @@ public final class RowsAsTimeSteps implements InputPreProcessor {
       throw new IllegalArgumentException("expected examples of " + steps + " x " + features + " = "
           + ((long) steps * features) + " values, got shape " + Arrays.toString(input.shape()));
     }
-    INDArray c = input.ordering() == 'c' && input.isView() == false ? input : input.dup('c');
-    INDArray ncw = c.reshape('c', input.size(0), steps, features).permute(0, 2, 1);
+    INDArray ncw = input.reshape('c', input.size(0), steps, features).permute(0, 2, 1);
     return workspaceMgr.dup(ArrayType.ACTIVATIONS, ncw, 'c');
   }
 

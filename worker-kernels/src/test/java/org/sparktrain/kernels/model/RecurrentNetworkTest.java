@@ -57,6 +57,7 @@ class RecurrentNetworkTest {
     INDArray a = ours.output(flat);
     INDArray r = reference.output(seq);
     assertEquals(0.0, a.sub(r).amaxNumber().doubleValue(), 1e-6, "row t of the example is time step t");
+    assertEquals(a, ours.output(flat.dup('f')), "column-major examples read the same");
   }
 
   @Test
