@@ -17,6 +17,10 @@ import picocli.CommandLine.Command;
         AugmentBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
+  static {
+    // Before anything touches ND4J: JavaCPP must see which native build this jar carries.
+    org.sparktrain.kernels.device.NativeBackend.select();
+  }
 
   public static void main(String[] args) {
     System.exit(run(args));

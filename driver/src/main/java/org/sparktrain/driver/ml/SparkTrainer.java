@@ -45,6 +45,11 @@ import org.sparktrain.kernels.model.ModelSpec;
  */
 public final class SparkTrainer extends Estimator<SparkTrainModel> implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
+
+  static {
+    // Before this JVM's first ND4J use (a spark-shell or notebook driver): the native build to load.
+    org.sparktrain.kernels.device.NativeBackend.select();
+  }
   private final String uid;
   /** Feature columns, comma-separated (numeric columns, or one vector / array column). */
   private final Param<String> featuresCol;

@@ -85,6 +85,8 @@ public final class RoundService implements SparkPlugin {
     return new ExecutorPlugin() {
       @Override
       public void init(PluginContext ctx, Map<String, String> extraConf) {
+        // Before any task can touch ND4J on this executor: JavaCPP must see which native build to load.
+        org.sparktrain.kernels.device.NativeBackend.select();
         RoundClient.attach(ctx);
       }
 

@@ -19,6 +19,7 @@ public final class JavaCpp {
     if (loaded) {
       return;
     }
+    NativeBackend.select();
     try {
       Class.forName("org.bytedeco.javacpp.Loader", true, JavaCpp.class.getClassLoader());
       loaded = true;

@@ -21,12 +21,14 @@ public final class GraphModel extends Dl4jNetwork {
       requireLength(spec, spec.numParams(), params);
       net.init(Nd4j.createFromArray(params).reshape(1, params.length), false);
     }
+    LayerHelpers.install(net);
   }
 
   /** Wraps an existing graph (e.g. one restored from a model file). */
   public GraphModel(ComputationGraph net) {
     super(ModelSpec.of(net.getConfiguration()));
     this.net = net;
+    LayerHelpers.install(net);
   }
 
   @Override

@@ -21,12 +21,14 @@ public final class MultiLayerModel extends Dl4jNetwork {
       requireLength(spec, spec.numParams(), params);
       net.init(Nd4j.createFromArray(params).reshape(1, params.length), false);
     }
+    LayerHelpers.install(net);
   }
 
   /** Wraps an existing network (e.g. one restored from a model file). */
   public MultiLayerModel(MultiLayerNetwork net) {
     super(ModelSpec.of(net.getLayerWiseConfigurations()));
     this.net = net;
+    LayerHelpers.install(net);
   }
 
   /** The DL4J network. */

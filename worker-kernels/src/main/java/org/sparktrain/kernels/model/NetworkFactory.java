@@ -252,6 +252,7 @@ public final class NetworkFactory {
   public static MultiLayerNetwork init(MultiLayerConfiguration conf) {
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
+    LayerHelpers.install(net);
     return net;
   }
 
