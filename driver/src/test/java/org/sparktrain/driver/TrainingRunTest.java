@@ -122,6 +122,8 @@ class TrainingRunTest extends SparkTestBase {
     assertEquals("3.5.9", env.get("spark_version").asText());
     assertEquals(System.getProperty("java.version"), env.get("java_version").asText());
     assertTrue(env.get("nd4j_backend").asText().contains("Cpu"), env.toString());
+    assertEquals(org.sparktrain.kernels.device.NativeBackend.classifier(), env.get("nd4j_native_build").asText());
+    assertTrue(env.get("layer_helpers").asBoolean(), env.toString());
     assertEquals("1.0.0-M2", env.get("dl4j_version").asText());
     assertFalse(env.get("sparktrain_version").asText().equals("unknown"));
     assertEquals(64, prov.get("config").get("training").get("batch_size").asInt());

@@ -31,6 +31,8 @@ public final class Provenance {
     m.put("dl4j_version", BuildInfo.get("dl4j.version"));
     m.put("nd4j_backend", Nd4j.getBackend().getClass().getName());
     m.put("nd4j_backend_artifact", BuildInfo.get("nd4j.backend") + ":" + BuildInfo.get("nd4j.backend.version"));
+    m.put("nd4j_native_build", org.sparktrain.kernels.device.NativeBackend.classifier());
+    m.put("layer_helpers", org.sparktrain.kernels.model.LayerHelpers.enabled());
     m.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
     m.put("created_utc", Instant.now().toString());
     return m;

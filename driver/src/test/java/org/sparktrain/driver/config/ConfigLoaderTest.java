@@ -56,6 +56,30 @@ class ConfigLoaderTest {
     }
   }
 
+  /** Every training config under conf/ loads, and those on the Fashion-MNIST IDX files build their network. */
+  @Test
+  void everyShippedTrainingConfigLoadsAndBuilds() throws IOException {
+    Path conf = Path.of(System.getProperty("sparktrain.repo.root", "..")).toAbsolutePath().normalize().resolve("conf");
+    List<Path> files;
+    try (java.util.stream.Stream<Path> s = Files.list(conf)) {
+      files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertTrue(files.size() >= 9, files.toString());
+    int built = 0;
+    for (Path f : files) {
+      try (InputStream in = Files.newInputStream(f)) {
+        TrainConfig c = ConfigLoader.load(f.getFileName().toString(), in, List.of());
+        if (c.data().train().images() != null && c.data().train().images().contains("fashion-mnist")) {
+          assertTrue(org.sparktrain.driver.TrainingRun.buildNetwork(c, new int[] {28, 28}).numParams() > 0, f.toString());
+          built++;
+        }
+      } catch (RuntimeException e) {
+        throw new AssertionError(f.getFileName() + ": " + e.getMessage(), e);
+      }
+    }
+    assertTrue(built >= 6, built + " Fashion-MNIST configs built");
+  }
+
   @Test
   void frequencyIsAnIntegerOrAuto() {
     TrainConfig c = load(PATHS, "averaging.frequency=auto");

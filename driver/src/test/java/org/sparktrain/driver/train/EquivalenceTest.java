@@ -56,6 +56,14 @@ class EquivalenceTest extends SparkTestBase {
     oneWorkerEqualsSingleProcess(lstm, stream, 320, 1, 2);
   }
 
+  @ParameterizedTest(name = "streamed rounds: {0}")
+  @ValueSource(booleans = {false, true})
+  void oneWorkerEqualsSingleProcessForSelfAttention(boolean stream) {
+    List<LayerSpec> attention = List.of(new LayerSpec("self_attention", 16, null, null, null, null, null, 4),
+        new LayerSpec("global_avg_pool", null, null, null, null, null, null), LayerSpec.output("softmax"));
+    oneWorkerEqualsSingleProcess(attention, stream, 320, 1, 2);
+  }
+
   private void oneWorkerEqualsSingleProcess(List<LayerSpec> layers, boolean stream, int limit, int epochs, int rounds) {
     OptimizerSpec adam = new OptimizerSpec("adam", 1e-3, 0, 0);
     int batch = 32;

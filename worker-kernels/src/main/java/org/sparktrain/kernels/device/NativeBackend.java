@@ -57,17 +57,20 @@ public final class NativeBackend {
     if (!Files.isReadable(cpuinfo)) {
       return;
     }
-    String flags;
     try {
-      flags = Files.readAllLines(cpuinfo, StandardCharsets.UTF_8).stream()
-          .filter(l -> l.startsWith("flags")).findFirst().orElse("");
+      requireCpuFlag(flag, Files.readString(cpuinfo, StandardCharsets.UTF_8), classifier());
     } catch (IOException e) {
-      return;
+      // unreadable: let ND4J's own loading report what it finds
     }
+  }
+
+  /** Refuses {@code cpuinfo} (the text of /proc/cpuinfo) when its first {@code flags} line lacks {@code flag}. */
+  static void requireCpuFlag(String flag, String cpuinfo, String classifier) {
+    String flags = cpuinfo.lines().filter(l -> l.startsWith("flags")).findFirst().orElse("");
     if (!flags.isEmpty() && !(" " + flags.substring(flags.indexOf(':') + 1) + " ").contains(" " + flag + " ")) {
-      throw new IllegalStateException("this sparktrain jar carries ND4J's " + classifier() + " natives, but this CPU ("
-          + System.getProperty("os.arch") + ", /proc/cpuinfo) has no " + flag.toUpperCase(java.util.Locale.ROOT)
-          + ": build a jar for it with mvn package -Dnd4j.classifier=linux-x86_64 -Dnd4j.platform.extension=");
+      throw new IllegalStateException("this sparktrain jar carries ND4J's " + classifier + " natives, but this CPU "
+          + "(/proc/cpuinfo) has no " + flag.toUpperCase(java.util.Locale.ROOT) + ": build a jar for it with "
+          + "mvn package -Dnd4j.classifier=linux-x86_64 -Dnd4j.platform.extension=");
     }
   }
 

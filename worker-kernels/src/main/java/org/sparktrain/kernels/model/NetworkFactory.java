@@ -11,6 +11,9 @@ import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -75,6 +78,8 @@ public final class NetworkFactory {
       }
       switch (l.type()) {
         case "lstm", "simple_rnn" -> list.layer(recurrentLayer(l, key));
+        case "self_attention" -> list.layer(attention(l, key));
+        case "global_avg_pool" -> list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
         case "dense" -> list.layer(new DenseLayer.Builder()
             .nOut(required(l.units(), key + ".units"))
             .activation(activation(l.activation(), "relu", key)).build());
@@ -107,23 +112,27 @@ public final class NetworkFactory {
   }
 
   /**
-   * Recurrent stacks: the first layer is recurrent (examples become sequences, rows as time steps),
-   * recurrent layers follow each other, and the sequence ends in {@code last_time_step} before any
-   * dense or output layer. Returns whether the network is recurrent.
+   * Sequence stacks: the first layer is a sequence layer (recurrent or self-attention; examples become
+   * sequences, rows as time steps), sequence layers follow each other, and the sequence ends in
+   * {@code last_time_step} (after a recurrent layer) or {@code global_avg_pool} before any dense or
+   * output layer. Returns whether the network reads sequences.
    */
   private static boolean checkSequence(List<LayerSpec> layers, boolean convolutional) {
-    boolean any = layers.stream().anyMatch(l -> LayerSpec.isRecurrent(l.type()));
+    boolean any = layers.stream().anyMatch(l -> LayerSpec.isSequence(l.type()));
     boolean sequence = false;
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec l = layers.get(i);
       String key = "model.layers[" + i + "]";
-      if (LayerSpec.isRecurrent(l.type())) {
+      if (l.heads() != null && !"self_attention".equals(l.type())) {
+        throw new IllegalArgumentException(key + ".heads: only self_attention layers have heads ('" + l.type() + "')");
+      }
+      if (LayerSpec.isSequence(l.type())) {
         if (convolutional) {
           throw new IllegalArgumentException(key + ".type: '" + l.type() + "' cannot follow conv/maxpool layers here");
         }
         if (i > 0 && !sequence) {
-          throw new IllegalArgumentException(key + ".type: '" + l.type() + "' needs a sequence input: put recurrent "
-              + "layers first (examples become sequences, one row per time step)");
+          throw new IllegalArgumentException(key + ".type: '" + l.type() + "' needs a sequence input: put sequence "
+              + "layers (lstm, simple_rnn, self_attention) first (examples become sequences, one row per time step)");
         }
         sequence = true;
       } else if ("last_time_step".equals(l.type())) {
@@ -132,9 +141,15 @@ public final class NetworkFactory {
               + "simple_rnn layer");
         }
         sequence = false;
+      } else if ("global_avg_pool".equals(l.type())) {
+        if (!sequence) {
+          throw new IllegalArgumentException(key + ".type: 'global_avg_pool' averages a sequence over time: it must "
+              + "follow a sequence layer (lstm, simple_rnn, self_attention)");
+        }
+        sequence = false;
       } else if (sequence) {
-        throw new IllegalArgumentException(key + ".type: '" + l.type() + "' after a recurrent layer needs "
-            + "{type: last_time_step} between them (the recurrent output is a sequence)");
+        throw new IllegalArgumentException(key + ".type: '" + l.type() + "' after a sequence layer needs "
+            + "{type: last_time_step} or {type: global_avg_pool} between them (the layer's output is a sequence)");
       }
     }
     return any;
@@ -148,6 +163,24 @@ public final class NetworkFactory {
       default -> throw new IllegalArgumentException(key + ".type: 'last_time_step' must directly follow an lstm or "
           + "simple_rnn layer");
     };
+  }
+
+  /**
+   * Multi-head dot-product self-attention (DL4J's {@code SelfAttentionLayer}, input projected per head):
+   * {@code heads} heads of {@code units / heads} values each, projected back to {@code units}.
+   */
+  private static SelfAttentionLayer attention(LayerSpec l, String key) {
+    int units = required(l.units(), key + ".units");
+    int heads = or(l.heads(), 1);
+    if (heads < 1) {
+      throw new IllegalArgumentException(key + ".heads: " + heads + " is not a number of heads; allowed: 1 or more");
+    }
+    if (units % heads != 0) {
+      throw new IllegalArgumentException(key + ".heads: " + heads + " heads do not divide units " + units
+          + " (each head gets units / heads values); allowed: a divisor of " + units);
+    }
+    return new SelfAttentionLayer.Builder().nOut(units).nHeads(heads).headSize(units / heads).projectInput(true)
+        .build();
   }
 
   /** Time steps and features per step of examples of {@code shape}: the first dimension is time. */
@@ -235,7 +268,15 @@ public final class NetworkFactory {
           seqIn = l.units();
           flat = (long) steps * l.units();
         }
-        case "last_time_step" -> flat = seqIn;
+        case "self_attention" -> {
+          int steps = exampleShape.length >= 2 ? exampleShape[0] : 1;
+          long in = seqIn > 0 ? seqIn : flat / Math.max(1, steps);
+          // Q, K, V projections and the output projection per step, then scores and weighted values
+          macs += (double) steps * (3 * in + l.units()) * l.units() + 2.0 * steps * steps * l.units();
+          seqIn = l.units();
+          flat = (long) steps * l.units();
+        }
+        case "last_time_step", "global_avg_pool" -> flat = seqIn;
         case "output" -> macs += (double) flat * numClasses;
         default -> throw new IllegalArgumentException("unknown layer type " + l.type());
       }

@@ -8,15 +8,19 @@ import java.io.Serializable;
  *
  * @param layer the layer's name (its index in a layer stack, its vertex name in a graph)
  * @param kind DL4J's parameter key within the layer: {@code W} (weights), {@code b} (bias),
- *     {@code RW} (recurrent weights), {@code gain}, ...
+ *     {@code RW} (recurrent weights), {@code Wq}/{@code Wk}/{@code Wv}/{@code Wo} (attention projections),
+ *     {@code gain}, ...
  * @param offset position of the block's first value in the flat vector
  * @param length values in the block
  * @param shape the block's shape as DL4J holds it
  */
 public record ParamBlock(String layer, String kind, long offset, long length, long[] shape) implements Serializable {
-  /** Whether the block holds weights (W or RW) rather than biases or normalisation parameters. */
+  /** Self-attention's query, key, value and output projections. */
+  public static final java.util.Set<String> ATTENTION_WEIGHTS = java.util.Set.of("Wq", "Wk", "Wv", "Wo");
+
+  /** Whether the block holds weights (W, RW, attention projections) rather than biases or normalisation parameters. */
   public boolean isWeight() {
-    return "W".equals(kind) || "RW".equals(kind);
+    return "W".equals(kind) || "RW".equals(kind) || ATTENTION_WEIGHTS.contains(kind);
   }
 
   @Override

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -24,19 +25,32 @@ import org.sparktrain.kernels.model.MultiLayerModel;
 import org.sparktrain.kernels.model.Network;
 
 /**
- * Structured pruning of a layer stack: whole neurons of dense layers and whole filters of
- * convolution layers, ranked by the L1 or L2 norm of their incoming weights, the same share in each
- * pruned layer. During training a pruned unit is a mask over its incoming weights and its bias, so
- * its output is f(0) = 0 (only activations with f(0) = 0 are allowed); {@link #shrink} then rebuilds
- * a physically smaller network without those units (the next layer's inputs sliced to match) that
- * DL4J loads as an ordinary model and that computes the same outputs.
+ * Structured pruning of a layer stack: whole neurons of dense layers, whole filters of convolution
+ * layers and whole heads of self-attention layers, ranked by the L1 or L2 norm of their weights, the
+ * same share in each pruned layer. During training a pruned neuron or filter is a mask over its
+ * incoming weights and its bias, so its output is f(0) = 0 (only activations with f(0) = 0 are
+ * allowed); a pruned head is a mask over its query, key and value projections and its rows of the
+ * output projection, so it adds exactly nothing to the layer's output (its values are zero). {@link
+ * #shrink} then rebuilds a physically smaller network without those units (the next layer's inputs
+ * sliced to match; an attention layer keeps its width and loses heads) that DL4J loads as an ordinary
+ * model and that computes the same outputs.
  */
 public final class StructuredPruner {
   /** Norm that ranks units. */
   public enum Norm { L1, L2 }
 
-  /** One prunable layer: its units' incoming weights and biases in the flat parameter vector. */
-  private record Unitized(int layer, boolean conv, int units, long[][] incoming, long[] bias, int next) {}
+  /** What a layer's units are. */
+  private enum Unit { NEURON, FILTER, HEAD }
+
+  /**
+   * One prunable layer: its units' weights and biases in the flat parameter vector ({@code bias} is a
+   * head's first query weight: attention layers have no biases, and a unit is pruned when that entry is).
+   */
+  private record Unitized(int layer, Unit kind, int units, long[][] incoming, long[] bias, int next) {
+    boolean conv() {
+      return kind == Unit.FILTER;
+    }
+  }
 
   private final List<Unitized> layers;
   private final Norm norm;
@@ -63,14 +77,16 @@ public final class StructuredPruner {
     List<String> prunable = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       Layer l = conf.getConf(i).getLayer();
-      if ((l instanceof DenseLayer || l instanceof ConvolutionLayer) && nextWeighted(conf, i) >= 0) {
+      if ((l instanceof DenseLayer || l instanceof ConvolutionLayer) && nextWeighted(conf, i) >= 0
+          || l instanceof SelfAttentionLayer a && a.getNHeads() > 1 && a.isProjectInput()) {
         prunable.add(String.valueOf(i));
       }
     }
     for (int i = 0; i < names.size(); i++) {
       if (!prunable.contains(names.get(i))) {
         throw new IllegalArgumentException("pruning.layers[" + i + "]: layer '" + names.get(i) + "' has no neurons or "
-            + "filters to remove (structured pruning takes dense and conv layers before the output); prunable: "
+            + "filters to remove (structured pruning takes dense and conv layers before the output, and attention "
+            + "layers with 2 or more heads); prunable: "
             + String.join(", ", prunable));
       }
     }
@@ -78,6 +94,10 @@ public final class StructuredPruner {
     List<Unitized> out = new ArrayList<>();
     for (String name : names.isEmpty() ? prunable : names) {
       int i = Integer.parseInt(name);
+      if (conf.getConf(i).getLayer() instanceof SelfAttentionLayer a) {
+        out.add(heads(i, a, mln.getLayer(i).paramTable(), flat));
+        continue;
+      }
       BaseLayer l = (BaseLayer) conf.getConf(i).getLayer();
       String act = l.getActivationFn().toString().toLowerCase(java.util.Locale.ROOT);
       if (l.getActivationFn().getActivation(Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 1), false)
@@ -97,9 +117,43 @@ public final class StructuredPruner {
             NDArrayIndex.all()) : offsets(w, flat, NDArrayIndex.all(), NDArrayIndex.point(u));
         bias[u] = b.offset() - flat.offset() + (long) u * b.stride(b.rank() - 1);
       }
-      out.add(new Unitized(i, conv, units, incoming, bias, nextWeighted(conf, i)));
+      out.add(new Unitized(i, conv ? Unit.FILTER : Unit.NEURON, units, incoming, bias, nextWeighted(conf, i)));
     }
     return new StructuredPruner(List.copyOf(out), norm, flat.length());
+  }
+
+  /**
+   * An attention layer's heads: head h owns {@code Wq[h]}, {@code Wk[h]}, {@code Wv[h]} (each
+   * [headSize, nIn]) and rows {@code h*headSize .. (h+1)*headSize} of {@code Wo} ([heads*headSize, nOut]).
+   */
+  private static Unitized heads(int i, SelfAttentionLayer a, Map<String, INDArray> p, INDArray flat) {
+    int heads = a.getNHeads();
+    long hs = a.getHeadSize();
+    long[][] incoming = new long[heads][];
+    long[] marker = new long[heads];
+    for (int h = 0; h < heads; h++) {
+      long[] q = offsets(p.get("Wq"), flat, NDArrayIndex.point(h), NDArrayIndex.all(), NDArrayIndex.all());
+      long[] k = offsets(p.get("Wk"), flat, NDArrayIndex.point(h), NDArrayIndex.all(), NDArrayIndex.all());
+      long[] v = offsets(p.get("Wv"), flat, NDArrayIndex.point(h), NDArrayIndex.all(), NDArrayIndex.all());
+      long[] o = offsets(p.get("Wo"), flat, NDArrayIndex.interval(h * hs, (h + 1) * hs), NDArrayIndex.all());
+      long[] all = new long[q.length + k.length + v.length + o.length];
+      System.arraycopy(q, 0, all, 0, q.length);
+      System.arraycopy(k, 0, all, q.length, k.length);
+      System.arraycopy(v, 0, all, q.length + k.length, v.length);
+      System.arraycopy(o, 0, all, q.length + k.length + v.length, o.length);
+      incoming[h] = all;
+      marker[h] = q[0];
+    }
+    return new Unitized(i, Unit.HEAD, heads, incoming, marker, -1);
+  }
+
+  /** The kept heads' projections: Wq/Wk/Wv along their first (head) axis, Wo's rows head block by block. */
+  private static void copyHeads(Map<String, INDArray> from, Map<String, INDArray> to, int[] keep, long headSize) {
+    for (String k : new String[] {"Wq", "Wk", "Wv"}) {
+      to.get(k).assign(from.get(k).get(NDArrayIndex.indices(toLong(keep)), NDArrayIndex.all(), NDArrayIndex.all()));
+    }
+    long[] rows = inputs(keep, headSize);
+    to.get("Wo").assign(from.get("Wo").get(NDArrayIndex.indices(rows), NDArrayIndex.all()));
   }
 
   /** The flat-vector positions of the elements of {@code view.get(idx)}. */
@@ -217,6 +271,16 @@ public final class StructuredPruner {
     for (Unitized l : layers) {
       int[] keep = java.util.stream.IntStream.range(0, l.units()).filter(u -> !mask.isPruned(l.bias()[u])).toArray();
       keepOut[l.layer()] = keep;
+      if (l.kind() == Unit.HEAD) {
+        SelfAttentionLayer a = (SelfAttentionLayer) conf.getConf(l.layer()).getLayer();
+        a.setNHeads(keep.length);
+        // a SameDiff layer keeps its parameter shapes once defined (and the clone copied them): define them again
+        org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams shapes =
+            new org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams();
+        a.defineParameters(shapes);
+        a.setLayerParams(shapes);
+        continue;
+      }
       keepIn[l.next()] = keep;
       ((FeedForwardLayer) conf.getConf(l.layer()).getLayer()).setNOut(keep.length);
       FeedForwardLayer next = (FeedForwardLayer) conf.getConf(l.next()).getLayer();
@@ -246,6 +310,10 @@ public final class StructuredPruner {
       Map<String, INDArray> from = full.getLayer(i).paramTable();
       Map<String, INDArray> to = dst.getLayer(i).paramTable();
       boolean conv = conf.getConf(i).getLayer() instanceof ConvolutionLayer;
+      if (conf.getConf(i).getLayer() instanceof SelfAttentionLayer a && keepOut[i] != null) {
+        copyHeads(from, to, keepOut[i], a.getHeadSize());
+        continue;
+      }
       for (Map.Entry<String, INDArray> e : from.entrySet()) {
         INDArray v = e.getValue();
         if ("W".equals(e.getKey())) {

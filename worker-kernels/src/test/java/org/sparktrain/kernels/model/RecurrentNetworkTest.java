@@ -123,7 +123,7 @@ class RecurrentNetworkTest {
     int[] shape = {28, 28};
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkFactory.build(
         List.of(layer("lstm", 8), LayerSpec.output("softmax")), ADAM, shape, 10, 1));
-    assertTrue(e.getMessage().startsWith("model.layers[1].type: 'output' after a recurrent layer needs {type: "
+    assertTrue(e.getMessage().startsWith("model.layers[1].type: 'output' after a sequence layer needs {type: "
         + "last_time_step}"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> NetworkFactory.build(
         List.of(layer("last_time_step", null), LayerSpec.output("softmax")), ADAM, shape, 10, 1));

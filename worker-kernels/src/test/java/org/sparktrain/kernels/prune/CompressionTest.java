@@ -33,6 +33,13 @@ class CompressionTest {
         LayerSpec.dense(16, "relu"), LayerSpec.output("softmax")), ADAM, new int[] {12, 12}, 4, 5);
   }
 
+  /** 6 time steps of 5 features: 4-head self-attention (width 16), averaged over time, dense, output. */
+  static ModelSpec attention() {
+    return NetworkFactory.spec(List.of(new LayerSpec("self_attention", 16, null, null, null, null, null, 4),
+        new LayerSpec("global_avg_pool", null, null, null, null, null, null), LayerSpec.dense(12, "relu"),
+        LayerSpec.output("softmax")), ADAM, new int[] {6, 5}, 3, 9);
+  }
+
   /** Random weights far from zero so the masked network is not trivially small. */
   private static Network randomized(ModelSpec spec, long seed) {
     Network net = spec.build();
@@ -51,8 +58,8 @@ class CompressionTest {
 
   @Test
   void theShrunkNetworkComputesWhatTheMaskedOneDoes() {
-    for (ModelSpec spec : List.of(mlp(), cnn())) {
-      int features = spec.equals(mlp()) ? 20 : 144;
+    for (ModelSpec spec : List.of(mlp(), cnn(), attention())) {
+      int features = spec.equals(mlp()) ? 20 : spec.equals(cnn()) ? 144 : 30;
       Network net = randomized(spec, 11);
       StructuredPruner sp = StructuredPruner.of(net, List.of(), StructuredPruner.Norm.L2);
       PruningMask mask = sp.mask(FloatArrays.flat(net.params()), 0.5, null);
@@ -68,6 +75,63 @@ class CompressionTest {
       PruningMask more = sp.mask(FloatArrays.flat(net.params()), 0.75, mask);
       assertTrue(more.contains(mask));
     }
+  }
+
+  @Test
+  void attentionHeadsArePrunedWholeAndTheRebuiltLayerHasFewerHeads() {
+    Network net = randomized(attention(), 5);
+    StructuredPruner sp = StructuredPruner.of(net, List.of("0"), StructuredPruner.Norm.L1);
+    assertEquals(4, sp.units(), "the attention layer's 4 heads");
+    float[] p = FloatArrays.flat(net.params());
+    PruningMask mask = sp.mask(p, 0.5, null);
+    assertEquals(2, sp.prunedUnits(mask));
+    // a head is its Wq[h], Wk[h], Wv[h] (4 x 5 each) and Wo's rows 4h..4h+3 (x 16): 124 weights, all or none
+    java.util.Map<String, ParamBlock> blocks = new java.util.HashMap<>();
+    for (ParamBlock b : net.parameterBlocks()) {
+      blocks.put(b.layer() + "_" + b.kind(), b);
+    }
+    org.deeplearning4j.nn.multilayer.MultiLayerNetwork mln =
+        (org.deeplearning4j.nn.multilayer.MultiLayerNetwork) net.dl4j();
+    double[] l1 = new double[4];
+    int prunedHeads = 0;
+    for (int h = 0; h < 4; h++) {
+      int masked = 0;
+      for (String k : List.of("Wq", "Wk", "Wv")) {
+        INDArray w = mln.getLayer(0).paramTable().get(k).get(org.nd4j.linalg.indexing.NDArrayIndex.point(h),
+            org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        l1[h] += w.norm1Number().doubleValue();
+      }
+      l1[h] += mln.getLayer(0).paramTable().get("Wo").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(4 * h, 4 * h + 4),
+          org.nd4j.linalg.indexing.NDArrayIndex.all()).norm1Number().doubleValue();
+      for (String k : List.of("Wq", "Wk", "Wv")) {
+        ParamBlock b = blocks.get("0_" + k);
+        for (long i = b.offset() + h * 20L; i < b.offset() + (h + 1) * 20L; i++) {
+          masked += mask.isPruned(i) ? 1 : 0;
+        }
+      }
+      ParamBlock wo = blocks.get("0_Wo");
+      for (long i = wo.offset() + h * 64L; i < wo.offset() + (h + 1) * 64L; i++) {
+        masked += mask.isPruned(i) ? 1 : 0;
+      }
+      assertTrue(masked == 0 || masked == 124, "head " + h + ": " + masked + " of its 124 weights masked");
+      prunedHeads += masked == 124 ? 1 : 0;
+    }
+    assertEquals(2, prunedHeads);
+    assertEquals(2 * 124, mask.prunedCount(), "nothing outside the pruned heads");
+    // the two smallest heads by L1 norm went
+    Integer[] order = {0, 1, 2, 3};
+    java.util.Arrays.sort(order, (a, b) -> Double.compare(l1[a], l1[b]));
+    assertTrue(mask.isPruned(blocks.get("0_Wq").offset() + order[0] * 20L));
+    assertTrue(mask.isPruned(blocks.get("0_Wq").offset() + order[1] * 20L));
+    assertTrue(!mask.isPruned(blocks.get("0_Wq").offset() + order[3] * 20L));
+    Network small = sp.shrink(net, mask);
+    org.deeplearning4j.nn.conf.layers.SelfAttentionLayer rebuilt = (org.deeplearning4j.nn.conf.layers.SelfAttentionLayer)
+        ((org.deeplearning4j.nn.multilayer.MultiLayerNetwork) small.dl4j()).getLayerWiseConfigurations().getConf(0)
+            .getLayer();
+    assertEquals(2, rebuilt.getNHeads());
+    assertEquals(4, rebuilt.getHeadSize());
+    assertEquals(16, rebuilt.getNOut(), "the layer keeps its width");
+    assertEquals(net.numParams() - 2 * 124, small.numParams());
   }
 
   @Test
