@@ -11,7 +11,7 @@ import sys
 def load(runs):
     rows = []
     for name in sorted(os.listdir(runs)):
-        m = re.fullmatch(r"(mlp|cnn)-([a-z]+\d*)-s(\d+)", name)
+        m = re.fullmatch(r"(mlp|cnn|att)-([a-z]+\d*)-s(\d+)", name)
         path = os.path.join(runs, name, "metrics.json")
         if not m or not os.path.exists(path):
             continue
@@ -48,7 +48,7 @@ def table(rows):
     out = ["| model | variant | seeds | test acc (mean) | vs unpruned (pp) | weights / non-zero | bytes: model.zip / sparse / int8 "
            "| int8 acc change (pp) | latency ms batch 1 / 256 | structured: params, acc, ms/256, speedup |",
            "|---|---|---|---|---|---|---|---|---|---|"]
-    for model in ("mlp", "cnn"):
+    for model in ("mlp", "cnn", "att"):
         mine = [r for r in rows if r["model"] == model]
         base = mean([r["test_accuracy"] for r in mine if r["variant"] == "dense"])
         for variant in sorted({r["variant"] for r in mine}, key=lambda v: (v != "dense", v)):

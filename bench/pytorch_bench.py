@@ -8,6 +8,12 @@ sparktrain's parameter averaging does. Prints one JSON object on stdout.
 
 Fair-peer notes: Debian's torch falls back to the reference BLAS (~8 GFLOP/s) unless an OpenBLAS
 package provides libblas.so.3 (e.g. libopenblas0-pthread); `blas` in the output says which is loaded.
+glibc malloc returns and re-faults PyTorch's large blocks every step on these VMs unless its thresholds
+are raised (MALLOC_MMAP_THRESHOLD_ etc.) or jemalloc is preloaded; `sparktrain bench` sets that up
+(`--pytorch-allocator`) and this script reports what it ran with (`allocator_env`). With
+--average-optimizer the 2-process peer also averages Adam's moments every k steps, as sparktrain does
+with averaging.updater_state. Timing starts at the first training step, after the model is built and the
+data loaded (as sparktrain's samples/s starts after its round 0, which builds the replicas).
 """
 import argparse, gzip, json, os, struct, sys, time
 
@@ -35,6 +41,20 @@ def blas_in_use():
         return ",".join(sorted(os.path.basename(l) for l in libs)) or "unknown"
     except OSError:
         return "unknown"
+
+def average(net, opt, args):
+    """Parameters (and with --average-optimizer Adam's first and second moments) averaged over the processes."""
+    import torch, torch.distributed as dist
+    with torch.no_grad():
+        for p in net.parameters():
+            dist.all_reduce(p.data)
+            p.data /= args.procs
+            if args.average_optimizer:
+                state = opt.state.get(p, {})
+                for key in ("exp_avg", "exp_avg_sq"):
+                    if key in state:
+                        dist.all_reduce(state[key])
+                        state[key] /= args.procs
 
 def worker(rank, args, result_path):
     import numpy as np, torch, torch.nn.functional as F
@@ -71,17 +91,10 @@ def worker(rank, args, result_path):
             steps += 1
             samples += len(idx)
             if args.procs > 1 and steps % args.k == 0:
-                import torch.distributed as dist
-                with torch.no_grad():
-                    for p in net.parameters():
-                        dist.all_reduce(p.data)
-                        p.data /= args.procs
+                average(net, opt, args)
     if args.procs > 1:
         import torch.distributed as dist
-        with torch.no_grad():
-            for p in net.parameters():
-                dist.all_reduce(p.data)
-                p.data /= args.procs
+        average(net, opt, args)
         total = torch.tensor([samples], dtype=torch.float64)
         dist.all_reduce(total)
         samples = int(total.item())
@@ -95,7 +108,14 @@ def worker(rank, args, result_path):
             json.dump({"engine": "pytorch-%dp" % args.procs, "samples_per_second": samples / wall,
                        "wall_seconds": wall, "test_accuracy": acc, "train_samples": samples,
                        "torch": torch.__version__, "blas": blas_in_use(), "threads_per_process": 1,
-                       "averaging_frequency": args.k if args.procs > 1 else None}, f)
+                       "torch_threads": torch.get_num_threads(),
+                       "averaging_frequency": args.k if args.procs > 1 else None,
+                       "averages": None if args.procs == 1 else
+                       ("parameters+adam_moments" if args.average_optimizer else "parameters"),
+                       "allocator_env": {k: os.environ[k] for k in sorted(os.environ)
+                                         if k.startswith("MALLOC_") or k in ("LD_PRELOAD", "OPENBLAS_NUM_THREADS",
+                                                                             "OMP_NUM_THREADS", "OPENBLAS_CORETYPE",
+                                                                             "OPENBLAS_L2_SIZE")}}, f)
     if args.procs > 1:
         import torch.distributed as dist
         dist.destroy_process_group()
@@ -111,6 +131,8 @@ def main():
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--port", type=int, default=29517)
+    ap.add_argument("--average-optimizer", action="store_true",
+                    help="also average Adam's moments every k steps (sparktrain's averaging.updater_state)")
     args = ap.parse_args()
     try:
         import torch  # noqa: F401
