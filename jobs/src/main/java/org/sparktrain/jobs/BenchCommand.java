@@ -370,7 +370,7 @@ final class BenchCommand implements Callable<Integer> {
     return Path.of(System.getProperty("sparktrain.home", "."), "bench", "pytorch_bench.py");
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).strip();
     } catch (IOException e) {

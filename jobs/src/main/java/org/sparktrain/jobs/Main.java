@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     description = "Distributed deep-learning training on Apache Spark with parameter averaging.",
     subcommands = {TrainCommand.class, RetrainCommand.class, RegistryCommand.class, PruneCommand.class, PredictCommand.class, EvaluateCommand.class,
         ExportTableCommand.class, DeployCommand.class,
-        BenchCommand.class, ReportCommand.class, ExportImagesCommand.class, AugmentPreviewCommand.class,
+        BenchCommand.class, LatencyCommand.class, ReportCommand.class, ExportImagesCommand.class, AugmentPreviewCommand.class,
         AugmentBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
