@@ -81,9 +81,9 @@ final class BenchCommand implements Callable<Integer> {
         throw new ConfigException("--engines", "'" + e + "' is not an engine; allowed: " + engines);
       }
     }
-    if (!List.of("tuned", "jemalloc", "glibc").contains(pytorchAllocator)) {
+    if (!ALLOCATORS.contains(pytorchAllocator)) {
       throw new ConfigException("--pytorch-allocator", "'" + pytorchAllocator
-          + "' is not an allocator; allowed: tuned, jemalloc, glibc");
+          + "' is not an allocator; allowed: " + String.join(", ", ALLOCATORS));
     }
     TrainConfig base = TrainCommand.loadConfig(config, overrides);
     RunOutput.checkAvailable(output, overwrite, new Configuration());
@@ -313,6 +313,9 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalStateException("interrupted while running PyTorch", e);
     }
   }
+
+  /** The allocators {@link #pytorchEnvironment} sets up. */
+  static final List<String> ALLOCATORS = List.of("tuned", "jemalloc", "glibc");
 
   /** Debian's jemalloc, preloaded for {@code --pytorch-allocator jemalloc}. */
   static final String JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";

@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparktrain.driver.config.ConfigException;
+import org.sparktrain.driver.output.AtomicFile;
 import org.sparktrain.kernels.data.CorruptDataException;
 import org.sparktrain.kernels.model.Network;
 import org.sparktrain.kernels.model.Networks;
@@ -52,8 +53,11 @@ final class LatencyCommand implements Callable<Integer> {
       + "keeps their median (default ${DEFAULT-VALUE}).")
   int reps;
 
-  @Option(names = "--output", paramLabel = "FILE", description = "Also write the figures as JSON (a new file).")
+  @Option(names = "--output", paramLabel = "FILE", description = "Also write the figures as JSON (any Hadoop path).")
   String output;
+
+  @Option(names = "--overwrite", description = "Replace an existing --output file.")
+  boolean overwrite;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -71,11 +75,10 @@ final class LatencyCommand implements Callable<Integer> {
         throw new ConfigException("--batch", b + " is out of range; allowed: >= 1");
       }
     }
-    if (output != null && java.nio.file.Files.exists(java.nio.file.Path.of(output))) {
-      spec.commandLine().getErr().println("sparktrain: error: " + output + " exists; choose a new file");
-      return ExitCodes.OUTPUT_EXISTS;
-    }
     Configuration hadoop = new Configuration();
+    if (output != null) {
+      AtomicFile.requireAvailable(output, overwrite, hadoop);
+    }
     List<Network> nets = new ArrayList<>();
     int[] inputs = new int[models.size()];
     for (int i = 0; i < models.size(); i++) {
@@ -123,7 +126,8 @@ final class LatencyCommand implements Callable<Integer> {
     spec.commandLine().getOut().print(table);
     spec.commandLine().getOut().flush();
     if (output != null) {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(new java.io.File(output), out);
+      AtomicFile.writeText(output, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(out), overwrite, hadoop);
     }
     return ExitCodes.OK;
   }
